@@ -1,0 +1,6 @@
+import { mergeConfig } from "vitest/config";
+import { sharedConfig } from "../vitest.shared";
+
+export default mergeConfig(sharedConfig, {
+  test: { include: [], benchmark: { include: ["src/**/*.bench.ts"] } },
+});

@@ -1,0 +1,2 @@
+export * from "./resolve-path";
+export type * from "./types";

@@ -1,0 +1,215 @@
+import type { BoundFilter } from "./filter/ast";
+import type { ResolvedPath } from "./path/ast";
+import type { ScimObject } from "./schema/types";
+
+/**
+ * The storage contract every scimkit store implements.
+ *
+ * A store persists records and answers queries; it knows nothing of HTTP and
+ * little of SCIM. Core (the service) wraps it: core issues ids, builds `meta`,
+ * validates input, runs PATCH, projects attributes, and evaluates in memory
+ * whatever filter or sort a store's capabilities say it cannot push down.
+ *
+ * Every method is scoped by `tenant`: nothing one tenant writes is ever visible
+ * to, or changed by, a call for another tenant.
+ *
+ * Failures a client caused are thrown as `ScimError` (409 `uniqueness`,
+ * 412 version conflict, 404). Anything else thrown becomes a 500.
+ */
+
+/** Bumped when the contract changes incompatibly; a store declares the version it implements. */
+export const STORE_SPECIFICATION_VERSION = "scimkit-store-1" as const;
+
+/** One member of a membership relation (a Group's `members` value). */
+export interface MemberRef {
+  /** The member's SCIM `id`. */
+  readonly value: string;
+  /** The member's resource type id (`User` or `Group`). */
+  readonly type: string;
+  /** The display name the IdP sent, if any. */
+  readonly display?: string;
+}
+
+/** The membership change a write applies as set operations, never as an array rewrite. */
+export interface MembershipDelta {
+  /** When set, every existing member is removed first (PATCH replace / PUT). */
+  readonly replaceAll?: boolean;
+  /** Members to insert; inserting an existing member changes nothing and is no error. */
+  readonly add: readonly MemberRef[];
+  /** Member ids to delete; deleting a non-member changes nothing and is no error. */
+  readonly remove: readonly string[];
+}
+
+/** A persisted resource as the store keeps it. */
+export interface StoredRecord {
+  readonly resourceType: string;
+  /** Server-issued, unique within (tenant, resourceType), never reused. */
+  readonly id: string;
+  /** Monotonic per record; starts at 1; incremented by the store on every committed change. */
+  readonly version: number;
+  /** ISO-8601 timestamps, set by core. */
+  readonly created: string;
+  readonly lastModified: string;
+  /**
+   * The resource's attributes except `id`, `meta` and the membership attribute:
+   * core attributes at the top level, extension attributes under their URN, and
+   * `schemas`. Canonical attribute names only.
+   */
+  readonly data: ScimObject;
+  /**
+   * The membership relation (for types with `membersAttribute`), present only when
+   * the read asked for members (`includeMembers`). Order: insertion order.
+   */
+  readonly members?: readonly MemberRef[];
+}
+
+/**
+ * A value that must be unique, computed by core from the schema
+ * (`uniqueness: "server" | "global"`). `value` is already normalised
+ * (lower-cased when the attribute is not `caseExact`), so the store compares bytes.
+ */
+export interface UniqueKey {
+  /** Canonical attribute path, e.g. `userName`. */
+  readonly attribute: string;
+  readonly value: string;
+}
+
+export interface CreateInput {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly created: string;
+  readonly data: ScimObject;
+  /** Must not collide with a live record of the same type and tenant -> 409 `uniqueness`. */
+  readonly uniqueKeys: readonly UniqueKey[];
+  /** Initial members for types with a membership relation. */
+  readonly members?: readonly MemberRef[];
+}
+
+export interface UpdateInput {
+  readonly resourceType: string;
+  readonly id: string;
+  /**
+   * When set, the write commits only if the record's version still equals it;
+   * otherwise the store throws a 412 ScimError (`code: "version_conflict"`).
+   * Unset for writes that commute (membership deltas alone), which the store
+   * applies atomically whatever was written in between.
+   */
+  readonly expectedVersion?: number;
+  readonly lastModified: string;
+  /** The new attributes (whole, not a diff). Unset: attributes unchanged. */
+  readonly data?: ScimObject;
+  /** The unique keys of `data`; required whenever `data` is set. */
+  readonly uniqueKeys?: readonly UniqueKey[];
+  readonly members?: MembershipDelta;
+}
+
+export interface GetOptions {
+  /** Load the membership relation. @default false */
+  readonly includeMembers?: boolean;
+}
+
+export type SortOrder = "ascending" | "descending";
+
+/** A list query. Core only passes what `capabilities` says the store can do. */
+export interface StoreQuery {
+  readonly resourceType: string;
+  /** Bound filter. Absent: every record of the type. */
+  readonly filter?: BoundFilter;
+  /** Absent: an order that is stable between calls (e.g. by id). */
+  readonly sort?: { readonly path: ResolvedPath; readonly order: SortOrder };
+  /**
+   * Index paging is 1-based (`startIndex` >= 1, `count` >= 0). Cursor paging:
+   * `cursor` absent on the first page; cursors are the store's own opaque strings.
+   * `all` returns every match (core's in-memory fallback asks for it).
+   */
+  readonly page:
+    | { readonly kind: "index"; readonly startIndex: number; readonly count: number }
+    | { readonly kind: "cursor"; readonly cursor?: string; readonly count: number }
+    | { readonly kind: "all" };
+  /** Load membership relations of the returned records. @default false */
+  readonly includeMembers?: boolean;
+}
+
+export interface StoreQueryResult {
+  readonly records: readonly StoredRecord[];
+  /** Number of matches over all pages. */
+  readonly totalResults: number;
+  /** Cursor paging: the next page's cursor, absent on the last page. */
+  readonly nextCursor?: string;
+  readonly previousCursor?: string;
+}
+
+/**
+ * What a store can push down. Every flag defaults to false; core evaluates the
+ * rest in memory (correct, but it reads every record of the type).
+ */
+export interface StoreCapabilities {
+  /** Which bound filters `query` evaluates itself. @default () => false */
+  readonly filter?: (filter: BoundFilter) => boolean;
+  /** Which sorts `query` applies itself. @default () => false */
+  readonly sort?: (path: ResolvedPath) => boolean;
+  /** Whether `query` implements `page.kind: "cursor"`. @default false */
+  readonly cursor?: boolean;
+}
+
+export interface ScimStore {
+  readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
+  readonly capabilities?: StoreCapabilities;
+
+  /**
+   * Persists a new record with version 1. Throws 409 `uniqueness` when a unique
+   * key is taken; of N concurrent creates with the same key exactly one succeeds.
+   */
+  create(tenant: string, input: CreateInput): Promise<StoredRecord>;
+
+  /** The record, or `undefined` when there is none (never throws for absence). */
+  get(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options?: GetOptions,
+  ): Promise<StoredRecord | undefined>;
+
+  /** Records matching the query, paged. An empty page is no error. */
+  query(tenant: string, query: StoreQuery): Promise<StoreQueryResult>;
+
+  /**
+   * Applies `data` and/or a membership delta atomically and returns the new record
+   * (without members). Throws 404 when the record does not exist, 412 on a version
+   * mismatch, 409 `uniqueness` on a taken key. Concurrent membership deltas on one
+   * record never lose each other's changes. Member ids that do not exist as
+   * records are the caller's concern (core checks them before writing).
+   */
+  update(tenant: string, input: UpdateInput): Promise<StoredRecord>;
+
+  /**
+   * Deletes the record and every membership row it appears in (as group or as
+   * member). Returns false when there was no such record.
+   */
+  delete(tenant: string, resourceType: string, id: string): Promise<boolean>;
+
+  /** The groups (records with members) that `memberId` is a direct member of. */
+  memberOf(
+    tenant: string,
+    memberId: string,
+  ): Promise<
+    readonly { readonly resourceType: string; readonly id: string; readonly display?: string }[]
+  >;
+
+  /**
+   * Which of `ids` exist (as records of any type) for the tenant. Core calls it
+   * before adding members so a group never references a missing resource.
+   */
+  existing(tenant: string, ids: readonly string[]): Promise<ReadonlySet<string>>;
+
+  /** Which of `memberIds` are members of the record (for PATCH forms that need to know). */
+  hasMembers?(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    memberIds: readonly string[],
+  ): Promise<readonly string[]>;
+
+  /** Releases connections. Optional. */
+  close?(): Promise<void>;
+}
