@@ -103,6 +103,25 @@ export interface UpdateInput {
   readonly members?: MembershipDelta;
 }
 
+/** What a membership delta really changed, as the store applied it. */
+export interface AppliedMembership {
+  /** Member ids that were not members before and are now. */
+  readonly added: readonly string[];
+  /** Member ids that were members before and are no longer. */
+  readonly removed: readonly string[];
+}
+
+/** The record after an update, with what the membership delta really changed. */
+export interface UpdatedRecord extends StoredRecord {
+  /**
+   * Present whenever the update carried `members`: exactly the rows inserted and
+   * deleted by this write (re-adding an existing member appears in neither), so the
+   * service emits events and bumps versions only for real changes. A store bumps
+   * `version` only when `data` was given or this delta changed at least one row.
+   */
+  readonly membership?: AppliedMembership;
+}
+
 export interface GetOptions {
   /** Load the membership relation. @default false */
   readonly includeMembers?: boolean;
@@ -180,7 +199,7 @@ export interface ScimStore {
    * record never lose each other's changes. Member ids that do not exist as
    * records are the caller's concern (core checks them before writing).
    */
-  update(tenant: string, input: UpdateInput): Promise<StoredRecord>;
+  update(tenant: string, input: UpdateInput): Promise<UpdatedRecord>;
 
   /**
    * Deletes the record and every membership row it appears in (as group or as
