@@ -18,6 +18,41 @@ export type SyntaxErrorCode =
   | "filter.unquoted_value"
   | "filter.value_path_subattribute";
 
+/** Machine codes of errors binding a filter to a schema (`ScimError.code`); all 400 `invalidFilter`. */
+export type BindErrorCode =
+  | "filter.unknown_attribute"
+  | "filter.not_complex"
+  | "filter.no_value_subattribute"
+  | "filter.operator_not_supported"
+  | "filter.value_type";
+
+export interface BindErrorDetails {
+  /** The path as written in canonical form, e.g. `emails.value`. */
+  readonly path: string;
+  readonly operator?: string;
+  /** The attribute's SCIM type. */
+  readonly type?: string;
+  /** The literal as JSON text. */
+  readonly value?: string;
+}
+
+const bindMessages: Record<BindErrorCode, (details: BindErrorDetails) => string> = {
+  "filter.unknown_attribute": (details) => `unknown attribute "${details.path}" in filter`,
+  "filter.not_complex": (details) =>
+    `"${details.path}" is not a complex attribute, so it cannot carry a value filter in brackets`,
+  "filter.no_value_subattribute": (details) =>
+    `"${details.path}" is complex and has no "value" sub-attribute; compare one of its sub-attributes instead`,
+  "filter.operator_not_supported": (details) =>
+    `operator "${details.operator}" is not supported for "${details.path}" (type ${details.type})`,
+  "filter.value_type": (details) =>
+    `${details.value} is not a valid ${details.type} value for "${details.path}"`,
+};
+
+/** Builds the 400 `invalidFilter` ScimError for a filter that does not fit the schema. */
+export function bindError(code: BindErrorCode, details: BindErrorDetails): ScimError {
+  return badRequest("invalidFilter", bindMessages[code](details), code);
+}
+
 export interface SyntaxErrorDetails {
   /** What the parser could accept here, already phrased (`attribute name`, `")"`). */
   readonly expected?: string;
