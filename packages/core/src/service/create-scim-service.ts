@@ -1,0 +1,300 @@
+import { badRequest, notFound, ScimError } from "../errors";
+import { createRepository } from "../repository/create-repository";
+import {
+  createSchemaRegistry,
+  type SchemaRegistry,
+  type SchemaRegistryOptions,
+} from "../schema/create-schema-registry";
+import { LIST_RESPONSE_SCHEMA } from "../schema/urns";
+import { createEventEmitter, type ScimEvents } from "./events";
+import { handleBulk } from "./handle-bulk";
+import {
+  createResource,
+  deleteResource,
+  getResource,
+  listResources,
+  replaceResource,
+  searchAllTypes,
+} from "./handle-resource";
+import { createRouteMatcher, type Route } from "./match-route";
+import { resolveBaseOptions, type ServiceOptionsBase } from "./options";
+import { patchResource } from "./patch-resource";
+import { renderServiceProviderConfig } from "./render-service-provider-config";
+import type { ServiceContext } from "./service-context";
+import type { ScimHandler, ScimRequest, ScimResponse } from "./types";
+
+/** Options of `createScimService`: a store, plus either a registry or schema options. */
+export type ScimServiceOptions = ServiceOptionsBase &
+  (
+    | {
+        /** A registry built with `createSchemaRegistry`, shared with other code. */
+        readonly registry: SchemaRegistry;
+        readonly schemas?: never;
+        readonly resourceTypes?: never;
+        readonly extensions?: never;
+      }
+    | ({ readonly registry?: never } & SchemaRegistryOptions)
+  );
+
+/** The protocol service: one handler for every SCIM endpoint, plus its events. */
+export interface ScimService extends ScimEvents {
+  /** Serves one request; never rejects (failures are SCIM error responses). */
+  readonly handle: ScimHandler;
+  /** Subscribe to change events (the same `on`/`off` as on the service itself). */
+  readonly events: ScimEvents;
+  /** The schemas and resource types this service serves. */
+  readonly registry: SchemaRegistry;
+}
+
+const INTERNAL_ERROR_DETAIL = "An internal error occurred.";
+
+/**
+ * Creates the SCIM 2.0 protocol service (RFC 7644) over a store:
+ *
+ * ```ts
+ * const service = createScimService({ store: memoryStore() });
+ * service.on("user.deactivated", ({ tenant, id }) => revokeSessions(tenant, id));
+ * app.use("/scim/v2", scimRouter({ handler: service.handle, auth }));
+ * ```
+ *
+ * Options are validated here (TypeError naming the option), never on a request.
+ */
+export function createScimService(options: ScimServiceOptions): ScimService {
+  const base = resolveBaseOptions(options);
+  const registry = resolveRegistry(options);
+  const repository = createRepository({
+    store: base.store,
+    registry,
+    clock: base.clock,
+  });
+  const events = createEventEmitter((error, event) => base.onError(error, { event }));
+  const context: ServiceContext = { options: base, registry, repository, events };
+  const matchRoute = createRouteMatcher(registry.resourceTypes());
+
+  const dispatch = (request: ScimRequest, nested: boolean): Promise<ScimResponse> =>
+    route(context, request, matchRoute(request.path), nested, (inner) => dispatch(inner, true));
+
+  const handle: ScimHandler = async (request) => {
+    try {
+      return await dispatch(request, false);
+    } catch (error) {
+      return errorResponse(context, request, error);
+    }
+  };
+
+  const subscribe: ScimEvents = { on: events.on, off: events.off };
+  return { handle, events: subscribe, registry, on: events.on, off: events.off };
+}
+
+function resolveRegistry(options: ScimServiceOptions): SchemaRegistry {
+  const { registry } = options as { registry?: SchemaRegistry };
+  if (registry !== undefined) {
+    if (
+      typeof registry !== "object" ||
+      registry === null ||
+      typeof registry.resourceSchema !== "function"
+    ) {
+      throw new TypeError("scimkit: `registry` must come from createSchemaRegistry().");
+    }
+    const other = options as SchemaRegistryOptions;
+    if (
+      other.schemas !== undefined ||
+      other.resourceTypes !== undefined ||
+      other.extensions !== undefined
+    ) {
+      throw new TypeError(
+        "scimkit: pass either `registry` or `schemas`/`resourceTypes`/`extensions`, not both.",
+      );
+    }
+    return registry;
+  }
+  const { schemas, resourceTypes, extensions } = options as SchemaRegistryOptions;
+  try {
+    return createSchemaRegistry({
+      ...(schemas === undefined ? {} : { schemas }),
+      ...(resourceTypes === undefined ? {} : { resourceTypes }),
+      ...(extensions === undefined ? {} : { extensions }),
+    });
+  } catch (error) {
+    if (error instanceof TypeError && !error.message.startsWith("scimkit:")) {
+      throw new TypeError(`scimkit: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function errorResponse(
+  context: ServiceContext,
+  request: ScimRequest,
+  error: unknown,
+): ScimResponse {
+  if (ScimError.is(error) && error.status >= 400 && error.status <= 599) {
+    return { status: error.status, headers: {}, body: error.toJSON() };
+  }
+  try {
+    context.options.onError(error, { request });
+  } catch {
+    // A failing error hook must not turn a 500 into a rejected promise.
+  }
+  return {
+    status: 500,
+    headers: {},
+    body: new ScimError({ status: 500, detail: INTERNAL_ERROR_DETAIL }).toJSON(),
+  };
+}
+
+const methodNotAllowed = (method: string, allowed: readonly string[]): ScimResponse => ({
+  status: 405,
+  headers: { Allow: allowed.join(", ") },
+  body: new ScimError({
+    status: 405,
+    detail: `${method} is not supported here; use ${allowed.join(", ")}.`,
+    code: "method_not_allowed",
+  }).toJSON(),
+});
+
+function listOf(resources: readonly unknown[]) {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults: resources.length,
+    itemsPerPage: resources.length,
+    startIndex: 1,
+    Resources: resources,
+  };
+}
+
+function withLocation(representation: Record<string, unknown>, location: string) {
+  const meta = (representation.meta ?? {}) as Record<string, unknown>;
+  return { ...representation, meta: { ...meta, location } };
+}
+
+async function route(
+  context: ServiceContext,
+  request: ScimRequest,
+  target: Route,
+  nested: boolean,
+  dispatchNested: (request: ScimRequest) => Promise<ScimResponse>,
+): Promise<ScimResponse> {
+  const { registry } = context;
+  const method = request.method.toUpperCase();
+  switch (target.kind) {
+    case "serviceProviderConfig": {
+      if (method !== "GET") return methodNotAllowed(method, ["GET"]);
+      return {
+        status: 200,
+        headers: {},
+        body: renderServiceProviderConfig(context.options, request.baseUrl),
+      };
+    }
+    case "schemas": {
+      if (method !== "GET") return methodNotAllowed(method, ["GET"]);
+      const location = (urn: string) => `${request.baseUrl}/Schemas/${urn}`;
+      if (target.id === undefined) {
+        return {
+          status: 200,
+          headers: {},
+          body: listOf(
+            registry
+              .schemaRepresentations()
+              .map((schema) => withLocation(schema, location(String(schema.id)))),
+          ),
+        };
+      }
+      const schema = registry.schemaRepresentation(target.id);
+      if (schema === undefined) throw notFound(`Schema "${target.id}" not found.`);
+      return { status: 200, headers: {}, body: withLocation(schema, location(String(schema.id))) };
+    }
+    case "resourceTypes": {
+      if (method !== "GET") return methodNotAllowed(method, ["GET"]);
+      const location = (id: string) => `${request.baseUrl}/ResourceTypes/${encodeURIComponent(id)}`;
+      if (target.id === undefined) {
+        return {
+          status: 200,
+          headers: {},
+          body: listOf(
+            registry
+              .resourceTypeRepresentations()
+              .map((type) => withLocation(type, location(String(type.id)))),
+          ),
+        };
+      }
+      const type = registry.resourceTypeRepresentation(target.id);
+      if (type === undefined) throw notFound(`Resource type "${target.id}" not found.`);
+      return { status: 200, headers: {}, body: withLocation(type, location(String(type.id))) };
+    }
+    case "bulk": {
+      if (nested) throw badRequest("invalidValue", "A bulk operation cannot target /Bulk.");
+      if (method !== "POST") return methodNotAllowed(method, ["POST"]);
+      return handleBulk(request, context.options.limits.bulk, dispatchNested);
+    }
+    case "search": {
+      if (method !== "POST") return methodNotAllowed(method, ["POST"]);
+      return searchAllTypes(context, request);
+    }
+    case "me": {
+      if (context.options.me === undefined) {
+        throw new ScimError({
+          status: 501,
+          detail: "/Me is not supported by this service provider.",
+          code: "me.not_supported",
+        });
+      }
+      const id = await context.options.me(request);
+      if (id === undefined) throw notFound("No resource is associated with these credentials.");
+      const userType = registry.resourceType("User");
+      if (userType === undefined) throw notFound("/Me needs a User resource type.");
+      const subPath = target.search ? "/.search" : `/${encodeURIComponent(id)}`;
+      if (target.search) {
+        // RFC 7644 §3.11: a search at /Me searches the authenticated subject's own resource.
+        throw new ScimError({
+          status: 501,
+          detail: "POST /Me/.search is not supported.",
+          code: "me.search",
+        });
+      }
+      return route(
+        context,
+        { ...request, path: `${userType.endpoint}${subPath}` },
+        { kind: "resource", type: userType.id, id },
+        nested,
+        dispatchNested,
+      );
+    }
+    case "collection": {
+      const resourceSchema = registry.resourceSchema(target.type);
+      if (method === "GET") {
+        return listResources(context, request, resourceSchema, {
+          kind: "query",
+          params: request.query,
+        });
+      }
+      if (method === "POST") return createResource(context, request, resourceSchema);
+      return methodNotAllowed(method, ["GET", "POST"]);
+    }
+    case "collectionSearch": {
+      if (method !== "POST") return methodNotAllowed(method, ["POST"]);
+      const resourceSchema = registry.resourceSchema(target.type);
+      return listResources(context, request, resourceSchema, {
+        kind: "search",
+        body: request.body,
+      });
+    }
+    case "resource": {
+      const resourceSchema = registry.resourceSchema(target.type);
+      switch (method) {
+        case "GET":
+          return getResource(context, request, resourceSchema, target.id);
+        case "PUT":
+          return replaceResource(context, request, resourceSchema, target.id);
+        case "PATCH":
+          return patchResource(context, request, resourceSchema, target.id);
+        case "DELETE":
+          return deleteResource(context, request, resourceSchema, target.id);
+        default:
+          return methodNotAllowed(method, ["GET", "PUT", "PATCH", "DELETE"]);
+      }
+    }
+    case "notFound":
+      throw notFound(`No SCIM endpoint at "${request.path}".`);
+  }
+}

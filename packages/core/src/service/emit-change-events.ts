@@ -1,0 +1,116 @@
+import type { ResourceSchema, ScimObject } from "../schema/types";
+import { GROUP_SCHEMA, USER_SCHEMA } from "../schema/urns";
+import type { AppliedMembership } from "../store";
+import type { ScimEventEmitter } from "./events";
+
+/**
+ * Which event family a resource type belongs to. The User and Group events are
+ * product semantics of those two schemas (suspension, renames), so they key on
+ * the core schema URN; every other type gets the generic `resource.*` events.
+ */
+function familyOf(resourceSchema: ResourceSchema): "user" | "group" | "resource" {
+  const urn = resourceSchema.core.id.toLowerCase();
+  if (urn === USER_SCHEMA.toLowerCase()) return "user";
+  if (urn === GROUP_SCHEMA.toLowerCase()) return "group";
+  return "resource";
+}
+
+const isActive = (data: ScimObject | undefined) => data?.active !== false;
+const displayNameOf = (data: ScimObject | undefined) =>
+  typeof data?.displayName === "string" ? data.displayName : undefined;
+
+interface Target {
+  readonly tenant: string;
+  readonly resourceSchema: ResourceSchema;
+  readonly id: string;
+}
+
+/** After a committed create. */
+export function emitCreated(
+  events: ScimEventEmitter,
+  target: Target,
+  resource: ScimObject,
+  memberIds: readonly string[],
+): void {
+  const base = {
+    tenant: target.tenant,
+    resourceType: target.resourceSchema.resourceType.id,
+    id: target.id,
+  };
+  const family = familyOf(target.resourceSchema);
+  if (family === "user") events.emit("user.created", { ...base, resource });
+  else if (family === "group") events.emit("group.created", { ...base, resource, memberIds });
+  else events.emit("resource.created", { ...base, resource });
+}
+
+/**
+ * After a committed update. `before`/`after` are the record's attributes
+ * (`data`), `dataChanged` says whether the write replaced them, `membership` is
+ * what the store reports it really changed. Emits nothing for a no-op.
+ */
+export function emitUpdated(
+  events: ScimEventEmitter,
+  target: Target,
+  change: {
+    readonly before: ScimObject;
+    readonly after: ScimObject;
+    readonly dataChanged: boolean;
+    readonly membership: AppliedMembership | undefined;
+    readonly resource: ScimObject;
+  },
+): void {
+  const base = {
+    tenant: target.tenant,
+    resourceType: target.resourceSchema.resourceType.id,
+    id: target.id,
+  };
+  const { before, after, resource } = change;
+  const family = familyOf(target.resourceSchema);
+  if (change.dataChanged) {
+    if (family === "user") {
+      events.emit("user.updated", { ...base, resource });
+      if (isActive(before) && !isActive(after))
+        events.emit("user.deactivated", { ...base, resource });
+      if (!isActive(before) && isActive(after))
+        events.emit("user.reactivated", { ...base, resource });
+    } else if (family === "group") {
+      events.emit("group.updated", { ...base, resource });
+      const previousDisplayName = displayNameOf(before);
+      const displayName = displayNameOf(after);
+      if (previousDisplayName !== displayName) {
+        events.emit("group.renamed", { ...base, resource, previousDisplayName, displayName });
+      }
+    } else {
+      events.emit("resource.updated", { ...base, resource });
+    }
+  }
+  const membership = change.membership;
+  if (membership !== undefined && (membership.added.length > 0 || membership.removed.length > 0)) {
+    if (family === "group") {
+      events.emit("group.membersChanged", {
+        ...base,
+        added: membership.added,
+        removed: membership.removed,
+      });
+    } else if (!change.dataChanged) {
+      events.emit(family === "user" ? "user.updated" : "resource.updated", { ...base, resource });
+    }
+  }
+}
+
+/** After a committed delete. */
+export function emitDeleted(
+  events: ScimEventEmitter,
+  target: Omit<Target, "id"> & { id: string },
+): void {
+  const base = {
+    tenant: target.tenant,
+    resourceType: target.resourceSchema.resourceType.id,
+    id: target.id,
+  };
+  const family = familyOf(target.resourceSchema);
+  events.emit(
+    family === "user" ? "user.deleted" : family === "group" ? "group.deleted" : "resource.deleted",
+    base,
+  );
+}

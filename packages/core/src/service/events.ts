@@ -1,0 +1,123 @@
+import type { ScimObject } from "../schema/types";
+
+/**
+ * Events the service emits after the store has committed a change, so the host
+ * application can react at once (revoke the sessions of a suspended user,
+ * recompute access when a group changes). A no-op request emits nothing.
+ */
+
+/** Fields every event carries. */
+export interface ScimEventBase {
+  /** The tenant whose data changed. */
+  readonly tenant: string;
+  /** The resource type id (`User`, `Group`, or a registered type). */
+  readonly resourceType: string;
+  /** The SCIM `id` of the changed resource. */
+  readonly id: string;
+}
+
+/** A create or update: the resource as stored after the change (without group members). */
+export interface ScimResourceEvent extends ScimEventBase {
+  readonly resource: ScimObject;
+}
+
+/** `group.renamed`: `displayName` changed; apps that refer to groups by name fail closed on it. */
+export interface GroupRenamedEvent extends ScimResourceEvent {
+  readonly previousDisplayName: string | undefined;
+  readonly displayName: string | undefined;
+}
+
+/** `group.membersChanged`: exactly the member ids the store really inserted and deleted. */
+export interface GroupMembersChangedEvent extends ScimEventBase {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+/** Every event name and its payload. */
+export interface ScimEventMap {
+  /** A User was created. */
+  "user.created": ScimResourceEvent;
+  /** A User's attributes changed (also emitted alongside deactivated/reactivated). */
+  "user.updated": ScimResourceEvent;
+  /** A User's `active` went from true (or unset) to false: suspend the account. */
+  "user.deactivated": ScimResourceEvent;
+  /** A User's `active` went from false to true: restore the account. */
+  "user.reactivated": ScimResourceEvent;
+  /** A User was deleted (DELETE); it answers 404 from now on. */
+  "user.deleted": ScimEventBase;
+  /** A Group was created (with `memberIds` of its initial members). */
+  "group.created": ScimResourceEvent & { readonly memberIds: readonly string[] };
+  /** A Group's attributes other than members changed. */
+  "group.updated": ScimResourceEvent;
+  /** A Group's `displayName` changed. */
+  "group.renamed": GroupRenamedEvent;
+  /** Members were added to or removed from a Group. */
+  "group.membersChanged": GroupMembersChangedEvent;
+  /** A Group was deleted. */
+  "group.deleted": ScimEventBase;
+  /** A resource of any other registered type was created. */
+  "resource.created": ScimResourceEvent;
+  /** A resource of any other registered type changed. */
+  "resource.updated": ScimResourceEvent;
+  /** A resource of any other registered type was deleted. */
+  "resource.deleted": ScimEventBase;
+}
+
+export type ScimEventName = keyof ScimEventMap;
+
+/** A listener may be async; a throw or rejection never fails the request (it goes to `onError`). */
+export type ScimEventListener<K extends ScimEventName> = (
+  event: ScimEventMap[K],
+) => void | Promise<void>;
+
+/** Subscribe to events; `on` returns a function that unsubscribes. */
+export interface ScimEvents {
+  on<K extends ScimEventName>(name: K, listener: ScimEventListener<K>): () => void;
+  off<K extends ScimEventName>(name: K, listener: ScimEventListener<K>): void;
+}
+
+/** The emitter the service uses internally. */
+export interface ScimEventEmitter extends ScimEvents {
+  emit<K extends ScimEventName>(name: K, event: ScimEventMap[K]): void;
+}
+
+/**
+ * Creates the typed emitter. Listeners run synchronously in subscription order
+ * after the commit; a rejected promise is caught and reported, never awaited,
+ * so a slow listener cannot delay the IdP's request.
+ */
+export function createEventEmitter(
+  reportError: (error: unknown, name: ScimEventName) => void,
+): ScimEventEmitter {
+  const listeners = new Map<ScimEventName, Set<(event: never) => void | Promise<void>>>();
+  const off = <K extends ScimEventName>(name: K, listener: ScimEventListener<K>) => {
+    listeners.get(name)?.delete(listener as (event: never) => void);
+  };
+  return {
+    on(name, listener) {
+      if (typeof listener !== "function") {
+        throw new TypeError(`scimkit: the listener for "${name}" must be a function.`);
+      }
+      let set = listeners.get(name);
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(name, set);
+      }
+      set.add(listener as (event: never) => void);
+      return () => off(name, listener);
+    },
+    off,
+    emit(name, event) {
+      const set = listeners.get(name);
+      if (set === undefined) return;
+      for (const listener of [...set]) {
+        try {
+          const result = (listener as (event: unknown) => unknown)(event);
+          if (result instanceof Promise) result.catch((error) => reportError(error, name));
+        } catch (error) {
+          reportError(error, name);
+        }
+      }
+    },
+  };
+}

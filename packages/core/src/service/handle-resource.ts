@@ -1,0 +1,467 @@
+import { badRequest, notFound, ScimError, unwrap } from "../errors";
+import { listResponse } from "../query/list-response";
+import { type ListQuery, type ListQuerySource, parseListQuery } from "../query/parse-list-query";
+import {
+  isAttributeReturned,
+  needsMembers,
+  type Projection,
+  projectResource,
+} from "../query/project-resource";
+import type { ResourceSchema, ScimObject } from "../schema/types";
+import type { GroupRef, MemberRef, MembershipDelta, StoredRecord, UpdatedRecord } from "../store";
+import { emitCreated, emitDeleted, emitUpdated } from "./emit-change-events";
+import { etagMatches, formatETag, versionFromETag } from "./etag";
+import type { ServiceContext } from "./service-context";
+import type { ScimRequest, ScimResponse } from "./types";
+import { validateInput } from "./validate-input";
+
+/** Version-conflict retries of a write that had no If-Match (RFC 7644 §3.14 leaves it to us). */
+const MAX_WRITE_ATTEMPTS = 10;
+/** Member-type lookups in flight at once. */
+const MEMBER_LOOKUP_BATCH = 64;
+
+const PROJECTION_PARAMETERS = new Set(["attributes", "excludedattributes"]);
+
+/** `attributes`/`excludedAttributes` of a request that returns one resource. */
+export function parseProjection(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+): Projection {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.query)) {
+    if (PROJECTION_PARAMETERS.has(name.toLowerCase())) params[name] = value;
+  }
+  if (Object.keys(params).length === 0) return {};
+  return unwrap(
+    parseListQuery({ kind: "query", params }, resourceSchema, { strict: context.options.strict }),
+  ).projection;
+}
+
+/** The record as the client sees it: resource JSON, derived `groups` when projected, projection. */
+async function render(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  record: StoredRecord,
+  projection: Projection,
+  memberOf?: readonly GroupRef[],
+): Promise<ScimObject> {
+  const memberOfAttribute = resourceSchema.resourceType.memberOfAttribute;
+  let groups = memberOf;
+  if (
+    groups === undefined &&
+    memberOfAttribute !== undefined &&
+    isAttributeReturned(resourceSchema, projection, memberOfAttribute)
+  ) {
+    groups = await context.repository.memberOf(request.tenant, record.id);
+  }
+  const resource = context.repository.toResource(record, {
+    baseUrl: request.baseUrl,
+    ...(groups === undefined ? {} : { memberOf: groups }),
+  });
+  return projectResource(resource, resourceSchema, projection);
+}
+
+function resourceHeaders(
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  record: StoredRecord,
+): Record<string, string> {
+  return {
+    ETag: formatETag(record.version),
+    Location: `${request.baseUrl}${resourceSchema.resourceType.endpoint}/${encodeURIComponent(record.id)}`,
+  };
+}
+
+const resourceNotFound = (resourceSchema: ResourceSchema, id: string) =>
+  notFound(`${resourceSchema.resourceType.name} "${id}" not found.`);
+
+const preconditionFailed = (version: number) =>
+  new ScimError({
+    status: 412,
+    detail: `The resource has changed: its current version is ${formatETag(version)}.`,
+    code: "precondition_failed",
+  });
+
+function checkIfMatch(request: ScimRequest, record: StoredRecord): void {
+  const ifMatch = request.headers["if-match"];
+  if (ifMatch !== undefined && !etagMatches(ifMatch, record.version)) {
+    throw preconditionFailed(record.version);
+  }
+}
+
+/** The version an If-Match names, for a version-guarded write (`*` guards nothing). */
+function ifMatchVersion(request: ScimRequest): number | undefined {
+  const ifMatch = request.headers["if-match"];
+  if (ifMatch === undefined || ifMatch.trim() === "*") return undefined;
+  return versionFromETag(ifMatch);
+}
+
+const isVersionConflict = (error: unknown) =>
+  ScimError.is(error) && error.status === 412 && error.code === "version_conflict";
+
+const pause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+
+/**
+ * Runs a read-modify-write. A version conflict when the client sent no If-Match
+ * means another request won the race: re-read and try again, a few times.
+ * With If-Match the client asked for exactly that version, so 412 stands.
+ */
+async function retryOnConflict<T>(request: ScimRequest, attempt: () => Promise<T>): Promise<T> {
+  const retry = request.headers["if-match"] === undefined;
+  for (let count = 1; ; count++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!retry || count >= MAX_WRITE_ATTEMPTS || !isVersionConflict(error)) throw error;
+      await pause(count);
+    }
+  }
+}
+
+/** Member references as a body or PATCH value carries them. */
+export function readMembers(value: unknown, attribute: string): MemberRef[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const members: MemberRef[] = [];
+  for (const item of items) {
+    // A bare id string is what Microsoft's test collection sends; unambiguous, so accepted.
+    if (typeof item === "string" && item !== "") {
+      members.push({ value: item, type: "" });
+      continue;
+    }
+    const member = item as Record<string, unknown> | null;
+    if (typeof member !== "object" || member === null || typeof member.value !== "string") {
+      throw badRequest(
+        "invalidValue",
+        `Each "${attribute}" value must be an object with a string "value" (the member's id).`,
+        "members.value",
+      );
+    }
+    members.push({
+      value: member.value,
+      type: typeof member.type === "string" ? member.type : "",
+      ...(typeof member.display === "string" ? { display: member.display } : {}),
+    });
+  }
+  return members;
+}
+
+/**
+ * Checks that every member exists (400 `invalidValue` naming the missing ids)
+ * and fills in its resource type from the store, whatever type the client sent.
+ */
+export async function resolveMembers(
+  context: ServiceContext,
+  tenant: string,
+  members: readonly MemberRef[],
+): Promise<MemberRef[]> {
+  const unique = new Map<string, MemberRef>();
+  for (const member of members) if (!unique.has(member.value)) unique.set(member.value, member);
+  if (unique.size === 0) return [];
+  const ids = [...unique.keys()];
+  const existing = await context.repository.existing(tenant, ids);
+  const missing = ids.filter((id) => !existing.has(id));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 20).map((id) => `"${id}"`);
+    throw badRequest(
+      "invalidValue",
+      `Members must be existing resources; not found: ${shown.join(", ")}${missing.length > 20 ? ` and ${missing.length - 20} more` : ""}.`,
+      "members.not_found",
+    );
+  }
+  const typeIds = context.registry.resourceTypes().map((type) => type.id);
+  const resolved: MemberRef[] = [];
+  const entries = [...unique.values()];
+  for (let start = 0; start < entries.length; start += MEMBER_LOOKUP_BATCH) {
+    const batch = entries.slice(start, start + MEMBER_LOOKUP_BATCH);
+    resolved.push(
+      ...(await Promise.all(
+        batch.map(async (member) => {
+          const claimed = context.registry.resourceType(member.type)?.id;
+          const candidates =
+            claimed === undefined ? typeIds : [claimed, ...typeIds.filter((id) => id !== claimed)];
+          for (const type of candidates) {
+            if ((await context.repository.get(tenant, type, member.value)) !== undefined) {
+              return { ...member, type };
+            }
+          }
+          throw badRequest(
+            "invalidValue",
+            `Member "${member.value}" not found.`,
+            "members.not_found",
+          );
+        }),
+      )),
+    );
+  }
+  return resolved;
+}
+
+function jsonEqual(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (typeof left !== "object" || typeof right !== "object" || left === null || right === null) {
+    return false;
+  }
+  if (Array.isArray(left) !== Array.isArray(right)) return false;
+  if (Array.isArray(left)) {
+    const other = right as unknown[];
+    return (
+      left.length === other.length && left.every((item, index) => jsonEqual(item, other[index]))
+    );
+  }
+  const leftKeys = Object.keys(left).filter((key) => (left as ScimObject)[key] !== undefined);
+  const rightKeys = Object.keys(right).filter((key) => (right as ScimObject)[key] !== undefined);
+  return (
+    leftKeys.length === rightKeys.length &&
+    leftKeys.every((key) => jsonEqual((left as ScimObject)[key], (right as ScimObject)[key]))
+  );
+}
+
+/** Splits the relation attributes off validated data: members go to the relation, groups are derived. */
+function splitRelations(
+  resourceSchema: ResourceSchema,
+  data: ScimObject,
+): { data: ScimObject; members: MemberRef[] | undefined } {
+  const { membersAttribute, memberOfAttribute } = resourceSchema.resourceType;
+  const rest = { ...data };
+  let members: MemberRef[] | undefined;
+  if (membersAttribute !== undefined) {
+    members = readMembers(rest[membersAttribute], membersAttribute);
+    delete rest[membersAttribute];
+  }
+  if (memberOfAttribute !== undefined) delete rest[memberOfAttribute];
+  return { data: rest, members };
+}
+
+/** `GET /{type}/{id}`. */
+export async function getResource(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  id: string,
+): Promise<ScimResponse> {
+  const projection = parseProjection(context, request, resourceSchema);
+  const record = await context.repository.get(request.tenant, resourceSchema.resourceType.id, id, {
+    includeMembers: needsMembers(resourceSchema, projection),
+  });
+  if (record === undefined) throw resourceNotFound(resourceSchema, id);
+  const headers = resourceHeaders(request, resourceSchema, record);
+  const ifNoneMatch = request.headers["if-none-match"];
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, record.version)) {
+    return { status: 304, headers };
+  }
+  checkIfMatch(request, record);
+  return {
+    status: 200,
+    headers,
+    body: await render(context, request, resourceSchema, record, projection),
+  };
+}
+
+/** The options every list parse uses, from the service's limits. */
+function listOptions(context: ServiceContext) {
+  const { limits, pagination, strict } = context.options;
+  return {
+    strict,
+    maxCount: limits.maxPageSize,
+    defaultCount: limits.defaultPageSize,
+    cursor: pagination.cursor,
+    maxFilterLength: limits.filter.maxLength,
+    maxFilterDepth: limits.filter.maxDepth,
+  };
+}
+
+/** `GET /{type}` and `POST /{type}/.search`. */
+export async function listResources(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  source: ListQuerySource,
+): Promise<ScimResponse> {
+  const query = unwrap(parseListQuery(source, resourceSchema, listOptions(context)));
+  const result = await context.repository.query(request.tenant, {
+    resourceType: resourceSchema.resourceType.id,
+    ...(query.filter === undefined ? {} : { filter: query.filter }),
+    ...(query.sort === undefined ? {} : { sort: query.sort }),
+    page: query.page,
+    includeMembers: needsMembers(resourceSchema, query.projection),
+  });
+  const resources: ScimObject[] = [];
+  for (const record of result.records) {
+    resources.push(await render(context, request, resourceSchema, record, query.projection));
+  }
+  return {
+    status: 200,
+    headers: {},
+    body: listResponse({
+      resources,
+      totalResults: result.totalResults,
+      page: query.page,
+      ...(result.nextCursor === undefined ? {} : { nextCursor: result.nextCursor }),
+      ...(result.previousCursor === undefined ? {} : { previousCursor: result.previousCursor }),
+    }),
+  };
+}
+
+/**
+ * `POST /.search` at the root (RFC 7644 §3.4.3): the search runs against every
+ * resource type whose schema the filter binds to; results are concatenated in
+ * registration order and paged by index.
+ */
+export async function searchAllTypes(
+  context: ServiceContext,
+  request: ScimRequest,
+): Promise<ScimResponse> {
+  const options = { ...listOptions(context), cursor: false };
+  const parsed: { resourceSchema: ResourceSchema; query: ListQuery }[] = [];
+  let firstError: ScimError | undefined;
+  for (const resourceType of context.registry.resourceTypes()) {
+    const resourceSchema = context.registry.resourceSchema(resourceType.id);
+    const result = parseListQuery({ kind: "search", body: request.body }, resourceSchema, options);
+    if (result.ok) parsed.push({ resourceSchema, query: result.value });
+    else firstError ??= result.error;
+  }
+  if (parsed.length === 0) throw firstError ?? badRequest("invalidFilter", "Nothing to search.");
+  const page = parsed[0]!.query.page;
+  if (page.kind !== "index") throw badRequest("invalidValue", "Root searches page by index only.");
+  const resources: ScimObject[] = [];
+  let totalResults = 0;
+  const first = page.startIndex;
+  const last = page.startIndex + page.count; // exclusive, 1-based
+  for (const { resourceSchema, query } of parsed) {
+    const result = await context.repository.query(request.tenant, {
+      resourceType: resourceSchema.resourceType.id,
+      ...(query.filter === undefined ? {} : { filter: query.filter }),
+      ...(query.sort === undefined ? {} : { sort: query.sort }),
+      page: { kind: "all" },
+      includeMembers: needsMembers(resourceSchema, query.projection),
+    });
+    for (const record of result.records) {
+      totalResults += 1;
+      if (totalResults >= first && totalResults < last) {
+        resources.push(await render(context, request, resourceSchema, record, query.projection));
+      }
+    }
+  }
+  return { status: 200, headers: {}, body: listResponse({ resources, totalResults, page }) };
+}
+
+/** `POST /{type}`: 201, `Location`, the created resource. */
+export async function createResource(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+): Promise<ScimResponse> {
+  const projection = parseProjection(context, request, resourceSchema);
+  const validated = validateInput(resourceSchema, request.body, {
+    mode: "create",
+    strict: context.options.strict,
+  });
+  const { data, members: given } = splitRelations(resourceSchema, validated);
+  const members =
+    given === undefined ? undefined : await resolveMembers(context, request.tenant, given);
+  const record = await context.repository.create(request.tenant, {
+    resourceType: resourceSchema.resourceType.id,
+    data,
+    ...(members === undefined ? {} : { members }),
+  });
+  const withMembers: StoredRecord = members === undefined ? record : { ...record, members };
+  emitCreated(
+    context.events,
+    { tenant: request.tenant, resourceSchema, id: record.id },
+    context.repository.toResource(record, { baseUrl: request.baseUrl }),
+    (members ?? []).map((member) => member.value),
+  );
+  return {
+    status: 201,
+    headers: resourceHeaders(request, resourceSchema, record),
+    body: await render(context, request, resourceSchema, withMembers, projection, []),
+  };
+}
+
+/** `PUT /{type}/{id}`: replaces every writable attribute (and the members). */
+export async function replaceResource(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  id: string,
+): Promise<ScimResponse> {
+  const projection = parseProjection(context, request, resourceSchema);
+  const resourceType = resourceSchema.resourceType.id;
+  return retryOnConflict(request, async () => {
+    const record = await context.repository.get(request.tenant, resourceType, id);
+    if (record === undefined) throw resourceNotFound(resourceSchema, id);
+    checkIfMatch(request, record);
+    const validated = validateInput(resourceSchema, request.body, {
+      mode: "replace",
+      strict: context.options.strict,
+      existing: context.repository.toResource(record, { baseUrl: request.baseUrl }),
+    });
+    const { data, members: given } = splitRelations(resourceSchema, validated);
+    const members =
+      given === undefined ? undefined : await resolveMembers(context, request.tenant, given);
+    const dataChanged = !jsonEqual(record.data, data);
+    const delta: MembershipDelta | undefined =
+      members === undefined ? undefined : { replaceAll: true, add: members, remove: [] };
+    let updated: UpdatedRecord = record;
+    if (dataChanged || delta !== undefined) {
+      const expectedVersion = ifMatchVersion(request) ?? (dataChanged ? record.version : undefined);
+      updated = await context.repository.update(request.tenant, {
+        resourceType,
+        id,
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        ...(dataChanged ? { data } : {}),
+        ...(delta === undefined ? {} : { members: delta }),
+      });
+      emitUpdated(
+        context.events,
+        { tenant: request.tenant, resourceSchema, id },
+        {
+          before: record.data,
+          after: updated.data,
+          dataChanged,
+          membership: updated.membership,
+          resource: context.repository.toResource(updated, { baseUrl: request.baseUrl }),
+        },
+      );
+    }
+    const shown: StoredRecord = members === undefined ? updated : { ...updated, members };
+    return {
+      status: 200,
+      headers: resourceHeaders(request, resourceSchema, updated),
+      body: await render(context, request, resourceSchema, shown, projection),
+    };
+  });
+}
+
+/** `DELETE /{type}/{id}`: 204, then 404 for everything. */
+export async function deleteResource(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  id: string,
+): Promise<ScimResponse> {
+  const resourceType = resourceSchema.resourceType.id;
+  if (request.headers["if-match"] !== undefined) {
+    const record = await context.repository.get(request.tenant, resourceType, id);
+    if (record === undefined) throw resourceNotFound(resourceSchema, id);
+    checkIfMatch(request, record);
+  }
+  const deleted = await context.repository.delete(request.tenant, resourceType, id);
+  if (!deleted) throw resourceNotFound(resourceSchema, id);
+  emitDeleted(context.events, { tenant: request.tenant, resourceSchema, id });
+  return { status: 204, headers: {} };
+}
+
+export {
+  checkIfMatch,
+  ifMatchVersion,
+  jsonEqual,
+  render,
+  resourceHeaders,
+  resourceNotFound,
+  retryOnConflict,
+};

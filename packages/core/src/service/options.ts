@@ -1,0 +1,276 @@
+import type { ScimStore } from "../store";
+import { STORE_SPECIFICATION_VERSION } from "../store";
+import type { ScimEventName } from "./events";
+import type { ScimRequest } from "./types";
+
+/** An authentication scheme advertised in `/ServiceProviderConfig` (RFC 7643 §5). */
+export interface AuthenticationScheme {
+  /** e.g. `oauthbearertoken`, `httpbasic`. */
+  readonly type: string;
+  readonly name: string;
+  readonly description: string;
+  readonly specUri?: string;
+  readonly documentationUri?: string;
+  readonly primary?: boolean;
+}
+
+/** Input bounds; every one is advertised in `/ServiceProviderConfig`. */
+export interface ScimServiceLimits {
+  /** Operations accepted in one PATCH request (400 `tooMany` beyond). @default 1000 */
+  readonly maxPatchOperations?: number;
+  /**
+   * Most resources one list response returns, whatever `count` asks
+   * (`filter.maxResults` and `pagination.maxPageSize`). @default 1000
+   */
+  readonly maxPageSize?: number;
+  /** Page size when the request names no `count`. @default 100 */
+  readonly defaultPageSize?: number;
+  readonly filter?: {
+    /** Characters accepted in one filter (400 `invalidFilter` beyond). @default 4096 */
+    readonly maxLength?: number;
+    /** Nesting depth accepted in one filter. @default 32 */
+    readonly maxDepth?: number;
+  };
+  readonly bulk?: {
+    /** Operations accepted in one `/Bulk` request (413 beyond, RFC 7644 §3.7.4). @default 1000 */
+    readonly maxOperations?: number;
+    /** Bytes of JSON accepted in one `/Bulk` request (413 beyond). @default 1048576 */
+    readonly maxPayloadSize?: number;
+  };
+}
+
+/** Context passed to `onError` with every unexpected failure. */
+export interface ScimErrorContext {
+  /** The request being served, when the failure happened inside one. */
+  readonly request?: ScimRequest;
+  /** The event whose listener threw, when a listener failed. */
+  readonly event?: ScimEventName;
+}
+
+interface ServiceOptionsBase {
+  /** Where resources live: `memoryStore()`, `postgresStore(...)`, or your own. */
+  readonly store: ScimStore;
+  /**
+   * Reject what lenient mode tolerates from real IdPs (unquoted filter values,
+   * data under unknown schema URNs, complex values sent as strings, ...).
+   * @default false
+   */
+  readonly strict?: boolean;
+  /**
+   * What a successful PATCH answers: `"resource"` = 200 with the resource
+   * (honouring `attributes`), `"noContent"` = 204 with no body. RFC 7644 §3.5.2
+   * allows both; Entra prefers 204 for groups.
+   * @default "resource"
+   */
+  readonly patchResponse?: "resource" | "noContent";
+  readonly limits?: ScimServiceLimits;
+  readonly pagination?: {
+    /**
+     * Offer RFC 9865 cursor pagination (`cursor`, `nextCursor`); needs a store with
+     * `capabilities.cursor`. @default store.capabilities.cursor === true
+     */
+    readonly cursor?: boolean;
+    /** Seconds a cursor stays valid, as advertised. @default 3600 */
+    readonly cursorTimeout?: number;
+  };
+  /** Advertised in `/ServiceProviderConfig`. @default one `oauthbearertoken` scheme */
+  readonly authenticationSchemes?: readonly AuthenticationScheme[];
+  /**
+   * Resolves `/Me` (RFC 7644 §3.11) to the id of the User the credentials belong
+   * to; `undefined` answers 404. Without it `/Me` answers 501.
+   */
+  readonly me?: (request: ScimRequest) => string | undefined | Promise<string | undefined>;
+  /**
+   * Receives every unexpected error (a 500's cause, a throwing event listener).
+   * The client only ever sees a generic 500 body. @default console.error
+   */
+  readonly onError?: (error: unknown, context: ScimErrorContext) => void;
+  /** The time source for `meta.created`/`lastModified`; for tests. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Link served as `documentationUri` in `/ServiceProviderConfig`. */
+  readonly documentationUri?: string;
+}
+
+export const DEFAULT_AUTHENTICATION_SCHEME: AuthenticationScheme = {
+  type: "oauthbearertoken",
+  name: "OAuth Bearer Token",
+  description: "Authentication with a bearer token in the Authorization header.",
+  specUri: "https://www.rfc-editor.org/info/rfc6750",
+  primary: true,
+};
+
+/** The limits with every default filled in. */
+export interface ResolvedLimits {
+  readonly maxPatchOperations: number;
+  readonly maxPageSize: number;
+  readonly defaultPageSize: number;
+  readonly filter: { readonly maxLength: number; readonly maxDepth: number };
+  readonly bulk: { readonly maxOperations: number; readonly maxPayloadSize: number };
+}
+
+export interface ResolvedBaseOptions {
+  readonly store: ScimStore;
+  readonly strict: boolean;
+  readonly patchResponse: "resource" | "noContent";
+  readonly limits: ResolvedLimits;
+  readonly pagination: { readonly cursor: boolean; readonly cursorTimeout: number };
+  readonly authenticationSchemes: readonly AuthenticationScheme[];
+  readonly me: ServiceOptionsBase["me"];
+  readonly onError: (error: unknown, context: ScimErrorContext) => void;
+  readonly clock: () => Date;
+  readonly documentationUri: string | undefined;
+}
+
+const fail = (message: string): never => {
+  throw new TypeError(`scimkit: ${message}`);
+};
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    return fail(`${name} must be a positive integer, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function optionalObject(value: unknown, name: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail(`${name} must be an object, got ${describe(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return `a ${typeof value}`;
+}
+
+function optionalFunction<T>(value: unknown, name: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "function")
+    return fail(`${name} must be a function, got ${describe(value)}.`);
+  return value as T;
+}
+
+const defaultOnError = (error: unknown, context: ScimErrorContext) => {
+  const where = context.request ? ` (${context.request.method} ${context.request.path})` : "";
+  const event = context.event ? ` (listener of ${context.event})` : "";
+  console.error(`scimkit: unexpected error${where}${event}`, error);
+};
+
+/**
+ * Validates the options that do not depend on the schema registry and fills in
+ * defaults. Throws TypeError naming the offending option.
+ */
+export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
+  const input = optionalObject(options, "createScimService options");
+  if (options === undefined) fail("createScimService needs options with a `store`.");
+  const store = input.store as ScimStore | undefined;
+  if (typeof store !== "object" || store === null) {
+    fail("`store` is required: pass memoryStore(), postgresStore(...) or your own ScimStore.");
+  }
+  const storeObject = store as ScimStore;
+  if (storeObject.specificationVersion !== STORE_SPECIFICATION_VERSION) {
+    fail(
+      `\`store\` implements ${describe(storeObject.specificationVersion)}, this version of @scimkit/core needs "${STORE_SPECIFICATION_VERSION}".`,
+    );
+  }
+  for (const method of ["create", "get", "query", "update", "delete", "memberOf", "existing"]) {
+    if (typeof (storeObject as unknown as Record<string, unknown>)[method] !== "function") {
+      fail(`\`store.${method}\` must be a function.`);
+    }
+  }
+  if (input.strict !== undefined && typeof input.strict !== "boolean") {
+    fail(`\`strict\` must be a boolean, got ${describe(input.strict)}.`);
+  }
+  const patchResponse = (input.patchResponse ?? "resource") as "resource" | "noContent";
+  if (patchResponse !== "resource" && patchResponse !== "noContent") {
+    fail(`\`patchResponse\` must be "resource" or "noContent", got ${describe(patchResponse)}.`);
+  }
+
+  const limits = optionalObject(input.limits, "`limits`");
+  const filterLimits = optionalObject(limits.filter, "`limits.filter`");
+  const bulkLimits = optionalObject(limits.bulk, "`limits.bulk`");
+  const maxPageSize = positiveInteger(limits.maxPageSize, "`limits.maxPageSize`", 1000);
+  const defaultPageSize = positiveInteger(
+    limits.defaultPageSize,
+    "`limits.defaultPageSize`",
+    Math.min(100, maxPageSize),
+  );
+  if (defaultPageSize > maxPageSize) {
+    fail(
+      `\`limits.defaultPageSize\` (${defaultPageSize}) must not exceed \`limits.maxPageSize\` (${maxPageSize}).`,
+    );
+  }
+
+  const pagination = optionalObject(input.pagination, "`pagination`");
+  const storeCursor = storeObject.capabilities?.cursor === true;
+  if (pagination.cursor !== undefined && typeof pagination.cursor !== "boolean") {
+    fail(`\`pagination.cursor\` must be a boolean, got ${describe(pagination.cursor)}.`);
+  }
+  if (pagination.cursor === true && !storeCursor) {
+    fail("`pagination.cursor` is true but the store does not declare `capabilities.cursor`.");
+  }
+
+  const schemes = input.authenticationSchemes ?? [DEFAULT_AUTHENTICATION_SCHEME];
+  if (!Array.isArray(schemes)) {
+    fail(`\`authenticationSchemes\` must be an array, got ${describe(schemes)}.`);
+  }
+  for (const [index, scheme] of (schemes as unknown[]).entries()) {
+    const entry = optionalObject(scheme, `\`authenticationSchemes[${index}]\``);
+    for (const key of ["type", "name", "description"]) {
+      if (typeof entry[key] !== "string" || entry[key] === "") {
+        fail(`\`authenticationSchemes[${index}].${key}\` must be a non-empty string.`);
+      }
+    }
+  }
+  if (input.documentationUri !== undefined && typeof input.documentationUri !== "string") {
+    fail(`\`documentationUri\` must be a string, got ${describe(input.documentationUri)}.`);
+  }
+
+  return {
+    store: storeObject,
+    strict: input.strict === true,
+    patchResponse,
+    limits: {
+      maxPatchOperations: positiveInteger(
+        limits.maxPatchOperations,
+        "`limits.maxPatchOperations`",
+        1000,
+      ),
+      maxPageSize,
+      defaultPageSize,
+      filter: {
+        maxLength: positiveInteger(filterLimits.maxLength, "`limits.filter.maxLength`", 4096),
+        maxDepth: positiveInteger(filterLimits.maxDepth, "`limits.filter.maxDepth`", 32),
+      },
+      bulk: {
+        maxOperations: positiveInteger(
+          bulkLimits.maxOperations,
+          "`limits.bulk.maxOperations`",
+          1000,
+        ),
+        maxPayloadSize: positiveInteger(
+          bulkLimits.maxPayloadSize,
+          "`limits.bulk.maxPayloadSize`",
+          1_048_576,
+        ),
+      },
+    },
+    pagination: {
+      cursor: (pagination.cursor as boolean | undefined) ?? storeCursor,
+      cursorTimeout: positiveInteger(pagination.cursorTimeout, "`pagination.cursorTimeout`", 3600),
+    },
+    authenticationSchemes: schemes as readonly AuthenticationScheme[],
+    me: optionalFunction(input.me, "`me`"),
+    onError: optionalFunction(input.onError, "`onError`") ?? defaultOnError,
+    clock: optionalFunction(input.clock, "`clock`") ?? (() => new Date()),
+    documentationUri: input.documentationUri as string | undefined,
+  };
+}
+
+export type { ServiceOptionsBase };
