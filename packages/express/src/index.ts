@@ -1,0 +1,15 @@
+export { generateToken, hashToken, TOKEN_PREFIX } from "./hash-token";
+export type {
+  HandlerSource,
+  NoAuth,
+  ScimAuthOptions,
+  ScimHttpOptions,
+  ScimRouterOptions,
+  StaticToken,
+  StaticTokensAuth,
+  TokenHash,
+  TokenHashesAuth,
+  VerifiedToken,
+  VerifyAuth,
+} from "./options";
+export { scimRouter } from "./scim-router";

@@ -1,0 +1,241 @@
+import type { ScimHandler } from "@scimkit/core";
+import type { Request } from "express";
+import { tokenDigest } from "./hash-token";
+
+/** A plaintext bearer token and the tenant it grants access to. */
+export interface StaticToken {
+  /** The bearer token as the IdP sends it. Hashed when the router is created; the plaintext is not kept. */
+  readonly token: string;
+  /** @default "default" */
+  readonly tenant?: string;
+}
+
+/** A stored token hash (see `hashToken`) and the tenant it grants access to. */
+export interface TokenHash {
+  /** SHA-256 of the token, 64 hex characters. */
+  readonly sha256: string;
+  readonly tenant: string;
+}
+
+/** The tenant a custom `verify` callback resolved for a token. */
+export interface VerifiedToken {
+  readonly tenant: string;
+}
+
+/**
+ * A fixed list of bearer tokens. Several tokens may map to one tenant, so a new
+ * token can be issued before the old one is removed (rotation).
+ */
+export interface StaticTokensAuth {
+  readonly tokens: readonly StaticToken[];
+  readonly tokenHashes?: never;
+  readonly verify?: never;
+  readonly none?: never;
+}
+
+/** Token hashes only, for apps that keep `hashToken(token)` in their database. */
+export interface TokenHashesAuth {
+  readonly tokenHashes: readonly TokenHash[];
+  readonly tokens?: never;
+  readonly verify?: never;
+  readonly none?: never;
+}
+
+/**
+ * Your own check, e.g. a database lookup that honours revocation at once.
+ * Resolve `null` to answer 401; a thrown error answers 500 and reaches `onError`.
+ * Prefer comparing hashes (`hashToken`) in constant time over comparing plaintext.
+ */
+export interface VerifyAuth {
+  readonly verify: (token: string, request: Request) => Promise<VerifiedToken | null>;
+  readonly tokens?: never;
+  readonly tokenHashes?: never;
+  readonly none?: never;
+}
+
+/** Authentication explicitly switched off (tests, local development). Never the default. */
+export interface NoAuth {
+  readonly none: true;
+  /** Tenant every request is served as. @default "default" */
+  readonly tenant?: string;
+  readonly tokens?: never;
+  readonly tokenHashes?: never;
+  readonly verify?: never;
+}
+
+/** How requests are authenticated; exactly one form. */
+export type ScimAuthOptions = StaticTokensAuth | TokenHashesAuth | VerifyAuth | NoAuth;
+
+/** Where the protocol handler comes from. Further sources (e.g. store options) may be added. */
+export interface HandlerSource {
+  /** The protocol service's `handle`, e.g. `createScimService(options).handle`. */
+  readonly handler: ScimHandler;
+}
+
+/** Options for HTTP concerns, shared by every handler source. */
+export interface ScimHttpOptions {
+  /** Bearer-token authentication; required so that an open endpoint is always a deliberate choice. */
+  readonly auth: ScimAuthOptions;
+  /**
+   * Largest accepted request body in bytes; larger bodies answer 413.
+   * @default 1048576 (1 MiB)
+   */
+  readonly bodyLimit?: number;
+  /**
+   * Whether `X-Forwarded-Proto` and `X-Forwarded-Host` are believed when building
+   * the absolute base URL (`meta.location`, `Location`). `true` trusts them from any
+   * peer, `false` never does.
+   * @default the Express app's `trust proxy` setting
+   */
+  readonly trustProxy?: boolean;
+  /**
+   * Called with unexpected errors (a handler or `verify` that throws, a response
+   * that cannot be serialised). The client gets a generic 500 SCIM error either way.
+   * @default logs with `console.error`
+   */
+  readonly onError?: (error: unknown, request: Request) => void;
+}
+
+export type ScimRouterOptions = HandlerSource & ScimHttpOptions;
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_TENANT = "default";
+
+const MAX_TOKEN_LENGTH = 4096;
+const MAX_TENANT_LENGTH = 256;
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/** Options after validation: one normalised shape the router reads. */
+export interface ResolvedOptions {
+  readonly handler: ScimHandler;
+  readonly auth:
+    | { readonly kind: "hashes"; readonly entries: readonly HashEntry[] }
+    | { readonly kind: "verify"; readonly verify: VerifyAuth["verify"] }
+    | { readonly kind: "none"; readonly tenant: string };
+  readonly bodyLimit: number;
+  readonly trustProxy: boolean | undefined;
+  readonly onError: (error: unknown, request: Request) => void;
+}
+
+export interface HashEntry {
+  readonly digest: Buffer;
+  readonly tenant: string;
+}
+
+const invalid = (message: string): TypeError => new TypeError(`scimRouter: ${message}`);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function checkTenant(value: unknown, where: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_TENANT_LENGTH) {
+    throw invalid(`${where} must be a non-empty string of at most ${MAX_TENANT_LENGTH} characters`);
+  }
+  return value;
+}
+
+function addEntry(entries: Map<string, HashEntry>, digest: Buffer, tenant: string, where: string) {
+  const key = digest.toString("hex");
+  const existing = entries.get(key);
+  if (existing !== undefined && existing.tenant !== tenant) {
+    throw invalid(`${where} is configured for two tenants ("${existing.tenant}" and "${tenant}")`);
+  }
+  entries.set(key, { digest, tenant });
+}
+
+function resolveAuth(auth: unknown): ResolvedOptions["auth"] {
+  if (!isRecord(auth)) {
+    throw invalid(
+      "options.auth is required: { tokens }, { tokenHashes }, { verify } or { none: true }",
+    );
+  }
+  const forms = (["tokens", "tokenHashes", "verify", "none"] as const).filter(
+    (key) => auth[key] !== undefined,
+  );
+  if (forms.length !== 1) {
+    throw invalid(
+      forms.length === 0
+        ? "options.auth needs one of tokens, tokenHashes, verify or none"
+        : `options.auth takes exactly one of tokens, tokenHashes, verify, none (got ${forms.join(", ")})`,
+    );
+  }
+  const form = forms[0] as (typeof forms)[number];
+  if (form === "none") {
+    if (auth.none !== true) throw invalid("options.auth.none must be true");
+    const tenant =
+      auth.tenant === undefined ? DEFAULT_TENANT : checkTenant(auth.tenant, "options.auth.tenant");
+    return { kind: "none", tenant };
+  }
+  if (form === "verify") {
+    if (typeof auth.verify !== "function") throw invalid("options.auth.verify must be a function");
+    return { kind: "verify", verify: auth.verify as VerifyAuth["verify"] };
+  }
+  const list = auth[form];
+  if (!Array.isArray(list) || list.length === 0) {
+    throw invalid(`options.auth.${form} must be a non-empty array`);
+  }
+  const entries = new Map<string, HashEntry>();
+  list.forEach((item: unknown, index) => {
+    const where = `options.auth.${form}[${index}]`;
+    if (!isRecord(item)) throw invalid(`${where} must be an object`);
+    if (form === "tokens") {
+      const token = item.token;
+      if (
+        typeof token !== "string" ||
+        token.length > MAX_TOKEN_LENGTH ||
+        !VISIBLE_ASCII.test(token)
+      ) {
+        // The message never echoes the token.
+        throw invalid(
+          `${where}.token must be 1-${MAX_TOKEN_LENGTH} visible ASCII characters without spaces`,
+        );
+      }
+      const tenant =
+        item.tenant === undefined ? DEFAULT_TENANT : checkTenant(item.tenant, `${where}.tenant`);
+      addEntry(entries, tokenDigest(token), tenant, `${where}.token`);
+    } else {
+      const hash = item.sha256;
+      if (typeof hash !== "string" || !SHA256_HEX.test(hash)) {
+        throw invalid(`${where}.sha256 must be 64 hex characters (see hashToken)`);
+      }
+      addEntry(
+        entries,
+        Buffer.from(hash, "hex"),
+        checkTenant(item.tenant, `${where}.tenant`),
+        `${where}.sha256`,
+      );
+    }
+  });
+  return { kind: "hashes", entries: [...entries.values()] };
+}
+
+/** Validates `scimRouter` options when the factory runs; throws TypeError with the offending option named. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (!isRecord(options)) throw invalid("options must be an object");
+  if (typeof options.handler !== "function") {
+    throw invalid("options.handler must be a function (request) => Promise<response>");
+  }
+  const auth = resolveAuth(options.auth);
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (typeof bodyLimit !== "number" || !Number.isSafeInteger(bodyLimit) || bodyLimit < 1) {
+    throw invalid("options.bodyLimit must be a positive integer number of bytes");
+  }
+  const trustProxy = options.trustProxy;
+  if (trustProxy !== undefined && typeof trustProxy !== "boolean") {
+    throw invalid("options.trustProxy must be a boolean");
+  }
+  const onError = options.onError ?? defaultOnError;
+  if (typeof onError !== "function") throw invalid("options.onError must be a function");
+  return {
+    handler: options.handler as ScimHandler,
+    auth,
+    bodyLimit,
+    trustProxy,
+    onError: onError as ResolvedOptions["onError"],
+  };
+}
+
+function defaultOnError(error: unknown): void {
+  console.error("[@scimkit/express] unexpected error while serving a SCIM request", error);
+}
