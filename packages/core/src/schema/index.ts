@@ -1,2 +1,11 @@
+export * from "./common-attributes";
+export * from "./define-schema";
+export * from "./enterprise-user-schema";
+export * from "./group-schema";
+export type * from "./infer-resource";
 export * from "./resolve-path";
+export * from "./resource-types";
+export * from "./service-provider-schemas";
 export type * from "./types";
+export * from "./urns";
+export * from "./user-schema";

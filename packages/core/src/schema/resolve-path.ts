@@ -1,10 +1,12 @@
 import { badRequest, ok, type Result, type ScimType } from "../errors";
 import type { AttributePath, ResolvedPath } from "../path/ast";
+import { COMMON_ATTRIBUTES } from "./common-attributes";
 import type { AttributeDefinition, ResourceSchema, SchemaDefinition } from "./types";
 
 const lower = (text: string) => text.toLowerCase();
 
-function findByName(
+/** The attribute of a list whose name matches case-insensitively (RFC 7643 §2.1). */
+export function findAttribute(
   attributes: readonly AttributeDefinition[] | undefined,
   name: string,
 ): AttributeDefinition | undefined {
@@ -50,13 +52,17 @@ export function resolvePath(
     schema = found.schema;
     isCore = found.isCore;
   }
-  let definition = findByName(schema.attributes, path.attribute);
+  let definition = findAttribute(schema.attributes, path.attribute);
+  // The common attributes (id, externalId, meta) belong to every resource and
+  // resolve as core attributes, so filters, sortBy and projection can name them.
+  if (definition === undefined && isCore)
+    definition = findAttribute(COMMON_ATTRIBUTES, path.attribute);
   // Core attributes may be written with the core URN; extension attributes must
   // carry their URN, except that a unique unprefixed name in an extension is
   // accepted (RFC 7644 §3.10 lets servers resolve unambiguous names).
   if (definition === undefined && path.schema === undefined) {
     for (const extension of resourceSchema.extensions) {
-      const candidate = findByName(extension.schema.attributes, path.attribute);
+      const candidate = findAttribute(extension.schema.attributes, path.attribute);
       if (candidate !== undefined) {
         definition = candidate;
         schema = extension.schema;
@@ -75,7 +81,7 @@ export function resolvePath(
       definition,
     });
   }
-  const subDefinition = findByName(definition.subAttributes, path.subAttribute);
+  const subDefinition = findAttribute(definition.subAttributes, path.subAttribute);
   if (subDefinition === undefined) return { ok: false, error: unknown() };
   return ok({
     kind: "ResolvedPath",
