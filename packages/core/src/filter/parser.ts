@@ -57,8 +57,8 @@ export function parseFilter(text: string, options: ParseFilterOptions = {}): Res
       length: text.length,
     });
   }
-  const parser = new Parser(text, options, "invalidFilter");
   try {
+    const parser = new Parser(text, options, "invalidFilter");
     const filter = parser.parseOr();
     parser.expectEnd();
     return { ok: true, value: filter };
@@ -84,9 +84,8 @@ export function parsePatchPath(text: string, options: ParseFilterOptions = {}): 
       length: text.length,
     });
   }
-  const parser = new Parser(text, options, "invalidPath");
   try {
-    return { ok: true, value: parser.parsePatchPath() };
+    return { ok: true, value: new Parser(text, options, "invalidPath").parsePatchPath() };
   } catch (error) {
     if (ScimError.is(error)) return { ok: false, error };
     throw error;

@@ -66,7 +66,14 @@ export function scanAttributePath(
 
   let schema: string | undefined;
   let nameStart = start;
-  const lastColon = text.lastIndexOf(":", end - 1);
+  // Bounded to this token: lastIndexOf would rescan the whole filter before it (quadratic).
+  let lastColon = -1;
+  for (let index = end - 1; index >= start; index--) {
+    if (text.charCodeAt(index) === 58 /* : */) {
+      lastColon = index;
+      break;
+    }
+  }
   if (lastColon >= start) {
     if (lastColon === start) return expected("schema URN", start);
     for (let index = start; index < lastColon; index++) {
