@@ -3,6 +3,7 @@ export * from "./filter";
 export * from "./patch";
 export * from "./path";
 export * from "./query";
+export * from "./repository";
 export * from "./schema";
 export * from "./service";
 export * from "./store";

@@ -30,6 +30,16 @@ export interface MemberRef {
   readonly display?: string;
 }
 
+/** A group a member belongs to, as `memberOf` returns it. */
+export interface GroupRef {
+  /** The group's resource type id. */
+  readonly resourceType: string;
+  /** The group's SCIM `id`. */
+  readonly id: string;
+  /** The group's `displayName`, when it has one. */
+  readonly display?: string;
+}
+
 /** The membership change a write applies as set operations, never as an array rewrite. */
 export interface MembershipDelta {
   /** When set, every existing member is removed first (PATCH replace / PUT). */
@@ -42,13 +52,15 @@ export interface MembershipDelta {
 
 /** A persisted resource as the store keeps it. */
 export interface StoredRecord {
+  /** The resource type id (`User`, `Group`, or a registered type). */
   readonly resourceType: string;
   /** Server-issued, unique within (tenant, resourceType), never reused. */
   readonly id: string;
   /** Monotonic per record; starts at 1; incremented by the store on every committed change. */
   readonly version: number;
-  /** ISO-8601 timestamps, set by core. */
+  /** ISO-8601 timestamp of the create, set by core; never changes. */
   readonly created: string;
+  /** ISO-8601 timestamp of the last committed change, set by core (equals `created` at first). */
   readonly lastModified: string;
   /**
    * The resource's attributes except `id`, `meta` and the membership attribute:
@@ -69,15 +81,24 @@ export interface StoredRecord {
  * (lower-cased when the attribute is not `caseExact`), so the store compares bytes.
  */
 export interface UniqueKey {
-  /** Canonical attribute path, e.g. `userName`. */
+  /**
+   * Canonical attribute path, e.g. `userName`; extension attributes carry their
+   * URN (`urn:...:enterprise:2.0:User:employeeNumber`), as `printPath` writes them.
+   */
   readonly attribute: string;
+  /** The normalised value; two keys collide when `attribute` and `value` are equal bytes. */
   readonly value: string;
 }
 
+/** What `create` persists. Core fills every field; the store adds `version: 1`. */
 export interface CreateInput {
+  /** The resource type id. */
   readonly resourceType: string;
+  /** The server-issued id (core issues a UUID). */
   readonly id: string;
+  /** ISO-8601; the store uses it as both `created` and `lastModified`. */
   readonly created: string;
+  /** The attributes, shaped as `StoredRecord.data`. The store keeps its own copy. */
   readonly data: ScimObject;
   /** Must not collide with a live record of the same type and tenant -> 409 `uniqueness`. */
   readonly uniqueKeys: readonly UniqueKey[];
@@ -85,8 +106,11 @@ export interface CreateInput {
   readonly members?: readonly MemberRef[];
 }
 
+/** What `update` applies to one existing record. */
 export interface UpdateInput {
+  /** The resource type id of the record to change. */
   readonly resourceType: string;
+  /** The id of the record to change. */
   readonly id: string;
   /**
    * When set, the write commits only if the record's version still equals it;
@@ -95,13 +119,20 @@ export interface UpdateInput {
    * applies atomically whatever was written in between.
    */
   readonly expectedVersion?: number;
+  /** ISO-8601 timestamp of this change, set by core. */
   readonly lastModified: string;
   /** The new attributes (whole, not a diff). Unset: attributes unchanged. */
   readonly data?: ScimObject;
   /** The unique keys of `data`; required whenever `data` is set. */
   readonly uniqueKeys?: readonly UniqueKey[];
+  /**
+   * Membership change, applied as `replaceAll`, then `add`, then `remove`. Core
+   * nets PATCH operations before writing, so an id is never in both lists.
+   */
   readonly members?: MembershipDelta;
 }
+
+/** Options of `get`. */
 
 /** What a membership delta really changed, as the store applied it. */
 export interface AppliedMembership {
@@ -127,14 +158,23 @@ export interface GetOptions {
   readonly includeMembers?: boolean;
 }
 
+/**
+ * RFC 7644 §3.4.2.3. Ascending puts records without a value last, descending
+ * first; ties are broken by ascending `id` in both orders.
+ */
 export type SortOrder = "ascending" | "descending";
 
 /** A list query. Core only passes what `capabilities` says the store can do. */
 export interface StoreQuery {
+  /** The resource type to list. */
   readonly resourceType: string;
   /** Bound filter. Absent: every record of the type. */
   readonly filter?: BoundFilter;
-  /** Absent: an order that is stable between calls (e.g. by id). */
+  /**
+   * Absent: an order that is stable between calls (e.g. by id or insertion), so
+   * index paging neither repeats nor skips records while nothing is written.
+   * Multi-valued attributes sort by their primary value, else their first.
+   */
   readonly sort?: { readonly path: ResolvedPath; readonly order: SortOrder };
   /**
    * Index paging is 1-based (`startIndex` >= 1, `count` >= 0). Cursor paging:
@@ -147,6 +187,17 @@ export interface StoreQuery {
     | { readonly kind: "all" };
   /** Load membership relations of the returned records. @default false */
   readonly includeMembers?: boolean;
+  /**
+   * The resource type's membership attribute (`members`), set by core. Filters
+   * and sorts on this attribute read the membership relation; a store that
+   * evaluates filters in memory exposes the relation under this name.
+   */
+  readonly membersAttribute?: string;
+  /**
+   * The member side's derived attribute (User `groups`), set by core: filters on
+   * it read `memberOf` (`value` = group id, `display`, `type: "direct"`).
+   */
+  readonly memberOfAttribute?: string;
 }
 
 export interface StoreQueryResult {
@@ -155,6 +206,7 @@ export interface StoreQueryResult {
   readonly totalResults: number;
   /** Cursor paging: the next page's cursor, absent on the last page. */
   readonly nextCursor?: string;
+  /** Cursor paging: the previous page's cursor, when the store supports going back. */
   readonly previousCursor?: string;
 }
 
@@ -171,8 +223,14 @@ export interface StoreCapabilities {
   readonly cursor?: boolean;
 }
 
+/**
+ * The narrow interface a store implements. Core wraps it (`createRepository`) to
+ * add ids, timestamps, unique keys, resource JSON and the in-memory fallback.
+ */
 export interface ScimStore {
+  /** The contract version this store implements: `STORE_SPECIFICATION_VERSION`. */
   readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
+  /** What `query` can push down. @default {} (nothing: core filters, sorts and pages in memory) */
   readonly capabilities?: StoreCapabilities;
 
   /**
@@ -203,17 +261,17 @@ export interface ScimStore {
 
   /**
    * Deletes the record and every membership row it appears in (as group or as
-   * member). Returns false when there was no such record.
+   * member). Returns false when there was no such record. Groups that lose the
+   * deleted member keep their version and `lastModified`.
    */
   delete(tenant: string, resourceType: string, id: string): Promise<boolean>;
 
-  /** The groups (records with members) that `memberId` is a direct member of. */
-  memberOf(
-    tenant: string,
-    memberId: string,
-  ): Promise<
-    readonly { readonly resourceType: string; readonly id: string; readonly display?: string }[]
-  >;
+  /**
+   * The groups (records with members) that `memberId` is a direct member of, in
+   * no particular order; `display` is the group's `displayName` when it has one.
+   * Empty when there are none (or no such record).
+   */
+  memberOf(tenant: string, memberId: string): Promise<readonly GroupRef[]>;
 
   /**
    * Which of `ids` exist (as records of any type) for the tenant. Core calls it

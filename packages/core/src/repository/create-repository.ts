@@ -1,0 +1,269 @@
+import { ScimError, unwrap } from "../errors";
+import type { SchemaRegistry } from "../schema/create-schema-registry";
+import type { ResourceSchema, ScimObject } from "../schema/types";
+import type {
+  GetOptions,
+  GroupRef,
+  MemberRef,
+  MembershipDelta,
+  ScimStore,
+  StoredRecord,
+  StoreQuery,
+  StoreQueryResult,
+  UniqueKey,
+  UpdatedRecord,
+} from "../store";
+import { computeUniqueKeys } from "./compute-unique-keys";
+import { filterReferences, queryInMemory } from "./query-in-memory";
+import { toResource } from "./to-resource";
+
+/** What the repository reads of the schema registry (`createSchemaRegistry()` fits). */
+export type RepositorySchemas = Pick<SchemaRegistry, "resourceSchema" | "resourceType">;
+
+/** Options of `createRepository`. */
+export interface RepositoryOptions {
+  /** The store to wrap. */
+  readonly store: ScimStore;
+  /** The registered resource types and their schemas. */
+  readonly registry: RepositorySchemas;
+  /** The time of a write; inject a fixed clock in tests. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Issues resource ids. @default () => globalThis.crypto.randomUUID() */
+  readonly generateId?: () => string;
+}
+
+/** What `Repository.create` takes: core issues the id and timestamps. */
+export interface RepositoryCreateInput {
+  readonly resourceType: string;
+  /** The attributes; `id`, `meta` and the relation attributes in it are ignored. */
+  readonly data: ScimObject;
+  /** Initial members, for types with a membership relation. */
+  readonly members?: readonly MemberRef[];
+}
+
+/** What `Repository.update` takes: core sets `lastModified` and the unique keys. */
+export interface RepositoryUpdateInput {
+  readonly resourceType: string;
+  readonly id: string;
+  /** Commit only if the record still has this version, else 412 `version_conflict`. */
+  readonly expectedVersion?: number;
+  /** The new attributes, whole; `id`, `meta` and the relation attributes in it are ignored. */
+  readonly data?: ScimObject;
+  readonly members?: MembershipDelta;
+}
+
+/** A query as the service builds it; the repository adds the relation attribute names. */
+export type RepositoryQuery = Omit<StoreQuery, "membersAttribute" | "memberOfAttribute">;
+
+/** Options of `Repository.toResource`. */
+export interface RepositoryResourceOptions {
+  /** Absolute URL of the SCIM mount point without a trailing slash. */
+  readonly baseUrl: string;
+  /** The record's groups, rendered as its type's `memberOfAttribute` (User `groups`). */
+  readonly memberOf?: readonly GroupRef[];
+}
+
+/**
+ * Core's wrapper over a store, the only way the service reaches storage. It
+ * issues ids and timestamps, computes unique keys from the schema, renders
+ * resource JSON, and filters, sorts and pages in memory whatever the store's
+ * `capabilities` do not cover, so a store with no push-down is still correct.
+ * Store errors (409 `uniqueness`, 412, 404) pass through unchanged.
+ */
+export interface Repository {
+  /** The wrapped store. */
+  readonly store: ScimStore;
+  /** Creates a record with a new id, `created` = `lastModified` = now, version 1. */
+  create(tenant: string, input: RepositoryCreateInput): Promise<StoredRecord>;
+  /** The record, or `undefined`. Members load only with `includeMembers`. */
+  get(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options?: GetOptions,
+  ): Promise<StoredRecord | undefined>;
+  /**
+   * Records matching the query, paged. Throws 400 `invalidCursor` for a cursor
+   * this repository (or the store) did not issue for the same sort.
+   */
+  query(tenant: string, query: RepositoryQuery): Promise<StoreQueryResult>;
+  /**
+   * Applies attributes and/or a membership delta with `lastModified` = now, and
+   * reports the membership rows it really changed (see `UpdatedRecord`).
+   */
+  update(tenant: string, input: RepositoryUpdateInput): Promise<UpdatedRecord>;
+  /** Deletes the record and its memberships; false when there was none. */
+  delete(tenant: string, resourceType: string, id: string): Promise<boolean>;
+  /** The groups `memberId` directly belongs to. */
+  memberOf(tenant: string, memberId: string): Promise<readonly GroupRef[]>;
+  /** Which of `ids` exist for the tenant. */
+  existing(tenant: string, ids: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Which of `memberIds` are members of the record; uses the store's
+   * `hasMembers` when it has one, else loads the members.
+   */
+  hasMembers(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    memberIds: readonly string[],
+  ): Promise<readonly string[]>;
+  /** The unique keys of `data` for a resource type (see `computeUniqueKeys`). */
+  uniqueKeys(resourceType: string, data: ScimObject): readonly UniqueKey[];
+  /** The SCIM resource JSON of a record, with a complete `meta`. */
+  toResource(record: StoredRecord, options: RepositoryResourceOptions): ScimObject;
+}
+
+/** Wraps a store in core's repository; see `Repository`. */
+export function createRepository(options: RepositoryOptions): Repository {
+  const { store, registry } = options;
+  if (store === undefined || store === null || typeof store.query !== "function") {
+    throw new TypeError("createRepository: `store` must implement ScimStore.");
+  }
+  if (registry === undefined || typeof registry.resourceSchema !== "function") {
+    throw new TypeError("createRepository: `registry` must be a schema registry.");
+  }
+  const clock = options.clock ?? (() => new Date());
+  const generateId = options.generateId ?? (() => globalThis.crypto.randomUUID());
+  const capabilities = store.capabilities ?? {};
+
+  const schemaOf = (resourceType: string): ResourceSchema => {
+    if (registry.resourceType(resourceType) === undefined) {
+      throw new ScimError({
+        status: 404,
+        detail: `Unknown resource type "${resourceType}".`,
+        code: "resource_type.unknown",
+      });
+    }
+    return registry.resourceSchema(resourceType);
+  };
+
+  // The store keeps id, meta and relations elsewhere; never let a body smuggle them into data.
+  const cleanData = (schema: ResourceSchema, data: ScimObject): ScimObject => {
+    const { id: _id, meta: _meta, ...rest } = data;
+    const { membersAttribute, memberOfAttribute } = schema.resourceType;
+    if (membersAttribute !== undefined) delete rest[membersAttribute];
+    if (memberOfAttribute !== undefined) delete rest[memberOfAttribute];
+    return rest;
+  };
+
+  const now = () => clock().toISOString();
+
+  const repository: Repository = {
+    store,
+
+    create(tenant, input) {
+      const schema = schemaOf(input.resourceType);
+      const data = cleanData(schema, input.data);
+      return store.create(tenant, {
+        resourceType: input.resourceType,
+        id: generateId(),
+        created: now(),
+        data,
+        uniqueKeys: computeUniqueKeys(schema, data),
+        ...(input.members === undefined ? {} : { members: input.members }),
+      });
+    },
+
+    get(tenant, resourceType, id, getOptions) {
+      return store.get(tenant, resourceType, id, getOptions);
+    },
+
+    async query(tenant, query) {
+      const { membersAttribute, memberOfAttribute } = schemaOf(query.resourceType).resourceType;
+      const full: StoreQuery = {
+        ...query,
+        ...(membersAttribute === undefined ? {} : { membersAttribute }),
+        ...(memberOfAttribute === undefined ? {} : { memberOfAttribute }),
+      };
+      const filterPushed = full.filter === undefined || capabilities.filter?.(full.filter) === true;
+      const sortPushed = full.sort === undefined || capabilities.sort?.(full.sort.path) === true;
+      const pagePushed = full.page.kind !== "cursor" || capabilities.cursor === true;
+      if (filterPushed && sortPushed && pagePushed) return store.query(tenant, full);
+
+      const filter = filterPushed ? undefined : full.filter;
+      const needsMembers =
+        full.includeMembers === true ||
+        (filter !== undefined &&
+          membersAttribute !== undefined &&
+          filterReferences(filter, membersAttribute));
+      const everything = await store.query(tenant, {
+        ...full,
+        ...(filterPushed ? {} : { filter: undefined }),
+        sort: sortPushed ? full.sort : undefined,
+        page: { kind: "all" },
+        includeMembers: needsMembers,
+      });
+      const groups = new Map<string, readonly GroupRef[]>();
+      if (memberOfAttribute !== undefined) {
+        const sortsByGroups =
+          full.sort?.path.isCore === true && full.sort.path.attribute === memberOfAttribute;
+        if (
+          (filter !== undefined && filterReferences(filter, memberOfAttribute)) ||
+          sortsByGroups
+        ) {
+          for (const record of everything.records) {
+            groups.set(record.id, await store.memberOf(tenant, record.id));
+          }
+        }
+      }
+      const result = queryInMemory(
+        everything.records,
+        { ...full, filter },
+        {
+          memberOf: (record) => groups.get(record.id) ?? [],
+        },
+      );
+      return unwrap(result);
+    },
+
+    update(tenant, input) {
+      const schema = schemaOf(input.resourceType);
+      const data = input.data === undefined ? undefined : cleanData(schema, input.data);
+      return store.update(tenant, {
+        resourceType: input.resourceType,
+        id: input.id,
+        ...(input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion }),
+        lastModified: now(),
+        ...(data === undefined ? {} : { data, uniqueKeys: computeUniqueKeys(schema, data) }),
+        ...(input.members === undefined ? {} : { members: input.members }),
+      });
+    },
+
+    delete(tenant, resourceType, id) {
+      return store.delete(tenant, resourceType, id);
+    },
+
+    memberOf(tenant, memberId) {
+      return store.memberOf(tenant, memberId);
+    },
+
+    existing(tenant, ids) {
+      return store.existing(tenant, ids);
+    },
+
+    async hasMembers(tenant, resourceType, id, memberIds) {
+      if (store.hasMembers !== undefined) {
+        return store.hasMembers(tenant, resourceType, id, memberIds);
+      }
+      const record = await store.get(tenant, resourceType, id, { includeMembers: true });
+      const present = new Set((record?.members ?? []).map((member) => member.value));
+      return memberIds.filter((memberId) => present.has(memberId));
+    },
+
+    uniqueKeys(resourceType, data) {
+      const schema = schemaOf(resourceType);
+      return computeUniqueKeys(schema, cleanData(schema, data));
+    },
+
+    toResource(record, resourceOptions) {
+      const resourceType = schemaOf(record.resourceType).resourceType;
+      return toResource(record, resourceType, {
+        baseUrl: resourceOptions.baseUrl,
+        ...(resourceOptions.memberOf === undefined ? {} : { memberOf: resourceOptions.memberOf }),
+        endpointOf: (type) => registry.resourceType(type)?.endpoint,
+      });
+    },
+  };
+  return repository;
+}
