@@ -1,0 +1,138 @@
+import { inTransaction, type PostgresClient } from "./client";
+
+/** One versioned step of the store's schema. Versions only grow; applied steps never change. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** Statements run in order, in one transaction; `schema` is already quoted. */
+  readonly statements: (schema: string) => readonly string[];
+}
+
+/**
+ * The store's migrations. The three expression indexes serve the lookups IdPs
+ * make before every create (`userName eq`, `externalId eq`, `displayName eq`);
+ * the filter compiler emits exactly these expressions so the planner can use them.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "resources, unique keys, memberships",
+    statements: (schema) => [
+      `CREATE TABLE ${schema}.resources (
+        tenant text NOT NULL,
+        resource_type text NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        version integer NOT NULL,
+        created text NOT NULL,
+        last_modified text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (tenant, resource_type, id)
+      )`,
+      `CREATE INDEX resources_by_id ON ${schema}.resources (tenant, id)`,
+      `CREATE INDEX resources_by_user_name ON ${schema}.resources (tenant, resource_type, lower(data ->> 'userName'))`,
+      `CREATE INDEX resources_by_external_id ON ${schema}.resources (tenant, resource_type, (data ->> 'externalId'))`,
+      `CREATE INDEX resources_by_display_name ON ${schema}.resources (tenant, resource_type, lower(data ->> 'displayName'))`,
+      `CREATE TABLE ${schema}.unique_keys (
+        tenant text NOT NULL,
+        resource_type text NOT NULL,
+        attribute text NOT NULL,
+        value text NOT NULL,
+        id text NOT NULL,
+        PRIMARY KEY (tenant, resource_type, attribute, value)
+      )`,
+      `CREATE INDEX unique_keys_by_owner ON ${schema}.unique_keys (tenant, resource_type, id)`,
+      `CREATE TABLE ${schema}.memberships (
+        tenant text NOT NULL,
+        group_type text NOT NULL,
+        group_id text NOT NULL,
+        member_id text NOT NULL,
+        member_type text NOT NULL,
+        display text,
+        position bigint GENERATED ALWAYS AS IDENTITY,
+        PRIMARY KEY (tenant, group_id, member_id)
+      )`,
+      `CREATE INDEX memberships_by_member ON ${schema}.memberships (tenant, member_id)`,
+      // Filters compare dateTime values held in JSON; a malformed one must not fail the query.
+      `CREATE FUNCTION ${schema}.to_timestamptz(value text) RETURNS timestamptz
+        LANGUAGE plpgsql STABLE AS $$
+        BEGIN
+          RETURN value::timestamptz;
+        EXCEPTION WHEN others THEN
+          RETURN NULL;
+        END
+        $$`,
+      `CREATE FUNCTION ${schema}.to_numeric(value text) RETURNS numeric
+        LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+          RETURN btrim(value)::numeric;
+        EXCEPTION WHEN others THEN
+          RETURN NULL;
+        END
+        $$`,
+      // RFC 7644 pr: null, "", [] and objects without a present member are absent.
+      `CREATE FUNCTION ${schema}.is_present(value jsonb) RETURNS boolean
+        LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+          RETURN CASE jsonb_typeof(value)
+            WHEN 'null' THEN false
+            WHEN 'string' THEN value <> '""'::jsonb
+            WHEN 'array' THEN EXISTS (
+              SELECT 1 FROM jsonb_array_elements(value) AS element(item)
+              WHERE ${schema}.is_present(element.item))
+            WHEN 'object' THEN EXISTS (
+              SELECT 1 FROM jsonb_each(value) AS member(key, item)
+              WHERE jsonb_typeof(member.item) <> 'null'
+                AND member.item NOT IN ('""'::jsonb, '[]'::jsonb))
+            ELSE value IS NOT NULL
+          END;
+        END
+        $$`,
+    ],
+  },
+];
+
+/** The latest migration version this package knows. */
+export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Applies every pending migration in one transaction. Idempotent, and safe when
+ * several app instances start at once: a transaction-scoped advisory lock keyed
+ * by the schema name serialises them, and each sees what the previous one applied.
+ * Returns the versions it applied (empty when the schema was up to date).
+ */
+export async function runMigrations(
+  client: PostgresClient,
+  schemaName: string,
+  quotedSchema: string,
+): Promise<number[]> {
+  return inTransaction(client, async (transaction) => {
+    await transaction.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+      `scimkit.migrate:${schemaName}`,
+    ]);
+    await transaction.query(`CREATE SCHEMA IF NOT EXISTS ${quotedSchema}`);
+    await transaction.query(
+      `CREATE TABLE IF NOT EXISTS ${quotedSchema}.schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    );
+    const { rows } = await transaction.query(
+      `SELECT version FROM ${quotedSchema}.schema_migrations`,
+    );
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    const newlyApplied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements(quotedSchema)) {
+        await transaction.query(statement);
+      }
+      await transaction.query(
+        `INSERT INTO ${quotedSchema}.schema_migrations (version, name) VALUES ($1, $2)`,
+        [migration.version, migration.name],
+      );
+      newlyApplied.push(migration.version);
+    }
+    return newlyApplied;
+  });
+}

@@ -1,0 +1,501 @@
+import {
+  type AppliedMembership,
+  type CreateInput,
+  type GetOptions,
+  type GroupRef,
+  type MemberRef,
+  notFound,
+  printPath,
+  queryInMemory,
+  ScimError,
+  type ScimObject,
+  type ScimStore,
+  STORE_SPECIFICATION_VERSION,
+  type StoredRecord,
+  type StoreQuery,
+  type StoreQueryResult,
+  type UniqueKey,
+  type UpdatedRecord,
+  type UpdateInput,
+  unwrap,
+} from "@scimkit/core";
+import { inTransaction, isPostgresClient, type PostgresClient, type Queryable } from "./client";
+import { FilterCompiler, type SqlContext } from "./compile-filter";
+import { compileListQuery, compileSortKey, type KeysetPosition } from "./compile-query";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { runMigrations } from "./migrations";
+import { identifier, SqlParameters } from "./sql-parameters";
+
+/** Options of `postgresStore`. */
+export interface PostgresStoreOptions {
+  /**
+   * A `pg` Pool (server PostgreSQL) or a PGlite instance (embedded). The store
+   * calls only `query`, and `connect`/`release` (pool) or `transaction` (PGlite).
+   * The caller owns it: `store.close()` does not end it.
+   */
+  readonly client: PostgresClient;
+  /**
+   * The PostgreSQL schema holding the store's tables, so several stores (or test
+   * runs) can share one database. Letters, digits and `_`, at most 63 characters.
+   * @default "scimkit"
+   */
+  readonly schema?: string;
+}
+
+/** The result of `migrate()`. */
+export interface MigrationResult {
+  /** Versions this call applied; empty when the schema was already up to date. */
+  readonly applied: readonly number[];
+}
+
+/** A `ScimStore` on PostgreSQL, plus its migrations. */
+export interface PostgresStore extends ScimStore {
+  /** The schema name the tables live in. */
+  readonly schema: string;
+  /**
+   * Creates or upgrades the store's tables. Idempotent; safe to call from every
+   * app instance at start-up at once (serialised by an advisory lock).
+   */
+  migrate(): Promise<MigrationResult>;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const UNIQUE_VIOLATION = "23505";
+
+interface ResourceRow {
+  readonly id: string;
+  readonly version: number | string;
+  readonly created: string;
+  readonly last_modified: string;
+  readonly data: ScimObject | string;
+  readonly sort_key?: string | null;
+}
+
+const toRecord = (resourceType: string, row: ResourceRow): StoredRecord => ({
+  resourceType,
+  id: row.id,
+  version: Number(row.version),
+  created: row.created,
+  lastModified: row.last_modified,
+  data: typeof row.data === "string" ? (JSON.parse(row.data) as ScimObject) : row.data,
+});
+
+const memberRef = (row: Record<string, unknown>): MemberRef => ({
+  value: row.member_id as string,
+  type: row.member_type as string,
+  ...(row.display === null || row.display === undefined ? {} : { display: row.display as string }),
+});
+
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+
+const uniquenessError = (keys: readonly UniqueKey[], cause: unknown) =>
+  new ScimError({
+    status: 409,
+    scimType: "uniqueness",
+    detail:
+      keys.length === 0
+        ? "A resource with this id already exists."
+        : `The value of ${keys.map((key) => `"${key.attribute}"`).join(" or ")} is already in use.`,
+    code: "uniqueness",
+    cause,
+  });
+
+const versionConflict = (id: string) =>
+  new ScimError({
+    status: 412,
+    detail: `Resource ${id} was changed by another request; fetch it again and retry.`,
+    code: "version_conflict",
+  });
+
+const json = (value: unknown) => JSON.stringify(value);
+
+/**
+ * A SCIM store on PostgreSQL: filters and sorts compiled to parameterised SQL,
+ * group memberships as rows (one member change touches one row), every write in
+ * one transaction with the record row locked, uniqueness enforced by a primary
+ * key so concurrent creates have exactly one winner. Runs on a `pg` Pool or on
+ * PGlite. Call `migrate()` once before use.
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError("postgresStore: options are required.");
+  }
+  const { client } = options;
+  if (!isPostgresClient(client)) {
+    throw new TypeError(
+      "postgresStore: `client` must be a pg Pool or a PGlite instance (query plus connect or transaction).",
+    );
+  }
+  const schemaName = options.schema ?? "scimkit";
+  if (typeof schemaName !== "string" || !SCHEMA_NAME.test(schemaName)) {
+    throw new TypeError(
+      "postgresStore: `schema` must be letters, digits and underscores (at most 63), not starting with a digit.",
+    );
+  }
+  const schema = identifier(schemaName);
+  const resources = `${schema}.resources`;
+  const memberships = `${schema}.memberships`;
+  const uniqueKeys = `${schema}.unique_keys`;
+
+  // Capabilities are judged without knowing the type's relation attributes; a query
+  // whose relation paths turn out not to compile falls back to memory (see query).
+  const probeContext: SqlContext = { schema, row: "r", resourceType: "" };
+
+  const readMembers = async (
+    queryable: Queryable,
+    tenant: string,
+    groupIds: readonly string[],
+  ): Promise<Map<string, MemberRef[]>> => {
+    const byGroup = new Map<string, MemberRef[]>(groupIds.map((id) => [id, []]));
+    if (groupIds.length === 0) return byGroup;
+    const { rows } = await queryable.query(
+      `SELECT group_id, member_id, member_type, display FROM ${memberships}
+       WHERE tenant = $1 AND group_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
+       ORDER BY position`,
+      [tenant, json(groupIds)],
+    );
+    for (const row of rows) byGroup.get(row.group_id as string)?.push(memberRef(row));
+    return byGroup;
+  };
+
+  const writeUniqueKeys = async (
+    transaction: Queryable,
+    tenant: string,
+    resourceType: string,
+    id: string,
+    keys: readonly UniqueKey[],
+  ) => {
+    if (keys.length === 0) return;
+    await transaction.query(
+      `INSERT INTO ${uniqueKeys} (tenant, resource_type, attribute, value, id)
+       SELECT $1, $2, key.attribute, key.value, $3
+       FROM jsonb_to_recordset($4::jsonb) AS key(attribute text, value text)`,
+      [tenant, resourceType, id, json(keys)],
+    );
+  };
+
+  const insertMembers = async (
+    transaction: Queryable,
+    tenant: string,
+    groupType: string,
+    groupId: string,
+    members: readonly MemberRef[],
+  ): Promise<string[]> => {
+    if (members.length === 0) return [];
+    const { rows } = await transaction.query(
+      `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
+       SELECT $1, $2, $3, member.item ->> 'value', member.item ->> 'type', member.item ->> 'display'
+       FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS member(item, ordinal)
+       ORDER BY member.ordinal
+       ON CONFLICT (tenant, group_id, member_id) DO NOTHING
+       RETURNING member_id`,
+      [tenant, groupType, groupId, json(members)],
+    );
+    return rows.map((row) => row.member_id as string);
+  };
+
+  /** Core's evaluator over every record of the type: for relation paths SQL cannot express. */
+  const queryInMemoryFallback = async (
+    tenant: string,
+    query: StoreQuery,
+  ): Promise<StoreQueryResult> => {
+    const { rows } = await client.query(
+      `SELECT id, version, created, last_modified, data FROM ${resources}
+       WHERE tenant = $1 AND resource_type = $2 ORDER BY id`,
+      [tenant, query.resourceType],
+    );
+    const records = rows.map((row) => toRecord(query.resourceType, row as unknown as ResourceRow));
+    const members = await readMembers(
+      client,
+      tenant,
+      records.map((record) => record.id),
+    );
+    const groups = new Map<string, GroupRef[]>();
+    if (query.memberOfAttribute !== undefined) {
+      const { rows: groupRows } = await client.query(
+        `SELECT m.member_id, m.group_type, m.group_id, g.data ->> 'displayName' AS display
+         FROM ${memberships} m JOIN ${resources} g
+           ON g.tenant = m.tenant AND g.resource_type = m.group_type AND g.id = m.group_id
+         WHERE m.tenant = $1`,
+        [tenant],
+      );
+      for (const row of groupRows) {
+        const list = groups.get(row.member_id as string) ?? [];
+        list.push({
+          resourceType: row.group_type as string,
+          id: row.group_id as string,
+          ...(row.display === null ? {} : { display: row.display as string }),
+        });
+        groups.set(row.member_id as string, list);
+      }
+    }
+    const withMembers = records.map((record) => ({
+      ...record,
+      members: members.get(record.id) ?? [],
+    }));
+    return unwrap(
+      queryInMemory(withMembers, query, { memberOf: (record) => groups.get(record.id) ?? [] }),
+    );
+  };
+
+  const store: PostgresStore = {
+    specificationVersion: STORE_SPECIFICATION_VERSION,
+    schema: schemaName,
+
+    capabilities: {
+      filter: (filter) =>
+        new FilterCompiler(probeContext, new SqlParameters()).compile(filter) !== undefined,
+      sort: (path) => compileSortKey(path, probeContext) !== undefined,
+      cursor: true,
+    },
+
+    async migrate() {
+      return { applied: await runMigrations(client, schemaName, schema) };
+    },
+
+    async create(tenant, input: CreateInput) {
+      try {
+        await inTransaction(client, async (transaction) => {
+          await transaction.query(
+            `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
+             VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)`,
+            [tenant, input.resourceType, input.id, input.created, json(input.data)],
+          );
+          await writeUniqueKeys(
+            transaction,
+            tenant,
+            input.resourceType,
+            input.id,
+            input.uniqueKeys,
+          );
+          if (input.members !== undefined) {
+            await insertMembers(transaction, tenant, input.resourceType, input.id, input.members);
+          }
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys, error);
+        throw error;
+      }
+      return {
+        resourceType: input.resourceType,
+        id: input.id,
+        version: 1,
+        created: input.created,
+        lastModified: input.created,
+        data: structuredClone(input.data),
+      };
+    },
+
+    async get(tenant, resourceType, id, getOptions?: GetOptions) {
+      const { rows } = await client.query(
+        `SELECT id, version, created, last_modified, data FROM ${resources}
+         WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
+        [tenant, resourceType, id],
+      );
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const record = toRecord(resourceType, row as unknown as ResourceRow);
+      if (getOptions?.includeMembers !== true) return record;
+      const members = await readMembers(client, tenant, [id]);
+      return { ...record, members: members.get(id) ?? [] };
+    },
+
+    async query(tenant, query) {
+      const context: SqlContext = {
+        schema,
+        row: "r",
+        resourceType: query.resourceType,
+        membersAttribute: query.membersAttribute,
+        memberOfAttribute: query.memberOfAttribute,
+      };
+      const page = query.page;
+      const sortId =
+        query.sort === undefined ? "id" : `${printPath(query.sort.path)} ${query.sort.order}`;
+      let after: KeysetPosition | undefined;
+      if (page.kind === "cursor" && page.cursor !== undefined) {
+        const sortKind =
+          query.sort === undefined ? undefined : compileSortKey(query.sort.path, context)?.kind;
+        after = unwrap(decodeCursor(page.cursor, sortId, sortKind));
+      }
+      const count = page.kind === "all" ? undefined : Math.max(0, Math.floor(page.count));
+      const offset = page.kind === "index" ? Math.max(1, Math.floor(page.startIndex)) - 1 : 0;
+      const compiled = compileListQuery(
+        {
+          tenant,
+          filter: query.filter,
+          sort: query.sort,
+          // One extra row tells a cursor page whether another page follows.
+          ...(count === undefined ? {} : { limit: page.kind === "cursor" ? count + 1 : count }),
+          offset,
+          ...(after === undefined ? {} : { after }),
+        },
+        context,
+      );
+      if (compiled === undefined) return queryInMemoryFallback(tenant, query);
+
+      const totalPromise = client.query(compiled.count.text, compiled.count.values);
+      const rowsPromise =
+        count === 0
+          ? Promise.resolve({ rows: [] })
+          : client.query(compiled.select.text, compiled.select.values);
+      const [totalResult, rowsResult] = await Promise.all([totalPromise, rowsPromise]);
+      const totalResults = Number(totalResult.rows[0]?.total ?? 0);
+      let rows = rowsResult.rows as unknown as ResourceRow[];
+      let nextCursor: string | undefined;
+      if (page.kind === "cursor" && count !== undefined && rows.length > count) {
+        rows = rows.slice(0, count);
+        const last = rows[rows.length - 1];
+        if (last !== undefined) {
+          nextCursor = encodeCursor(sortId, { value: last.sort_key ?? null, id: last.id });
+        }
+      }
+      let records = rows.map((row) => toRecord(query.resourceType, row));
+      if (query.includeMembers === true) {
+        const members = await readMembers(
+          client,
+          tenant,
+          records.map((record) => record.id),
+        );
+        records = records.map((record) => ({ ...record, members: members.get(record.id) ?? [] }));
+      }
+      return { records, totalResults, ...(nextCursor === undefined ? {} : { nextCursor }) };
+    },
+
+    async update(tenant, input: UpdateInput): Promise<UpdatedRecord> {
+      const { resourceType, id } = input;
+      try {
+        return await inTransaction(client, async (transaction) => {
+          // The row lock serialises writers of one record, so version checks and
+          // membership deltas of concurrent PATCHes never interleave.
+          const { rows } = await transaction.query(
+            `SELECT id, version, created, last_modified, data FROM ${resources}
+             WHERE tenant = $1 AND resource_type = $2 AND id = $3 FOR UPDATE`,
+            [tenant, resourceType, id],
+          );
+          const current = rows[0] as unknown as ResourceRow | undefined;
+          if (current === undefined) throw notFound(`Resource ${id} not found.`);
+          const record = toRecord(resourceType, current);
+          if (input.expectedVersion !== undefined && input.expectedVersion !== record.version) {
+            throw versionConflict(id);
+          }
+          if (input.data !== undefined) {
+            await transaction.query(
+              `DELETE FROM ${uniqueKeys} WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
+              [tenant, resourceType, id],
+            );
+            await writeUniqueKeys(transaction, tenant, resourceType, id, input.uniqueKeys ?? []);
+          }
+          let membership: AppliedMembership | undefined;
+          if (input.members !== undefined) {
+            const delta = input.members;
+            const removed: string[] = [];
+            if (delta.replaceAll === true) {
+              const { rows: deleted } = await transaction.query(
+                `DELETE FROM ${memberships} WHERE tenant = $1 AND group_id = $2
+                 AND NOT (member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))))
+                 RETURNING member_id`,
+                [tenant, id, json(delta.add.map((member) => member.value))],
+              );
+              for (const row of deleted) removed.push(row.member_id as string);
+            }
+            const added = await insertMembers(transaction, tenant, resourceType, id, delta.add);
+            if (delta.remove.length > 0) {
+              const { rows: deleted } = await transaction.query(
+                `DELETE FROM ${memberships} WHERE tenant = $1 AND group_id = $2
+                 AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
+                 RETURNING member_id`,
+                [tenant, id, json(delta.remove)],
+              );
+              for (const row of deleted) removed.push(row.member_id as string);
+            }
+            membership = { added, removed };
+          }
+          const changed =
+            input.data !== undefined ||
+            (membership !== undefined &&
+              (membership.added.length > 0 || membership.removed.length > 0));
+          if (!changed) return { ...record, ...(membership === undefined ? {} : { membership }) };
+          const { rows: updated } = await transaction.query(
+            `UPDATE ${resources} SET version = version + 1, last_modified = $4,
+               data = COALESCE($5::jsonb, data)
+             WHERE tenant = $1 AND resource_type = $2 AND id = $3
+             RETURNING id, version, created, last_modified, data`,
+            [
+              tenant,
+              resourceType,
+              id,
+              input.lastModified,
+              input.data === undefined ? null : json(input.data),
+            ],
+          );
+          const next = toRecord(resourceType, updated[0] as unknown as ResourceRow);
+          return { ...next, ...(membership === undefined ? {} : { membership }) };
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys ?? [], error);
+        throw error;
+      }
+    },
+
+    async delete(tenant, resourceType, id) {
+      return inTransaction(client, async (transaction) => {
+        const { rows } = await transaction.query(
+          `DELETE FROM ${resources} WHERE tenant = $1 AND resource_type = $2 AND id = $3 RETURNING id`,
+          [tenant, resourceType, id],
+        );
+        if (rows.length === 0) return false;
+        await transaction.query(
+          `DELETE FROM ${uniqueKeys} WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
+          [tenant, resourceType, id],
+        );
+        await transaction.query(
+          `DELETE FROM ${memberships} WHERE tenant = $1 AND (group_id = $2 OR member_id = $2)`,
+          [tenant, id],
+        );
+        return true;
+      });
+    },
+
+    async memberOf(tenant, memberId) {
+      const { rows } = await client.query(
+        `SELECT m.group_type, m.group_id, g.data ->> 'displayName' AS display
+         FROM ${memberships} m JOIN ${resources} g
+           ON g.tenant = m.tenant AND g.resource_type = m.group_type AND g.id = m.group_id
+         WHERE m.tenant = $1 AND m.member_id = $2`,
+        [tenant, memberId],
+      );
+      return rows.map((row) => ({
+        resourceType: row.group_type as string,
+        id: row.group_id as string,
+        ...(row.display === null || row.display === undefined
+          ? {}
+          : { display: row.display as string }),
+      }));
+    },
+
+    async existing(tenant, ids) {
+      if (ids.length === 0) return new Set<string>();
+      const { rows } = await client.query(
+        `SELECT DISTINCT id FROM ${resources}
+         WHERE tenant = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
+        [tenant, json(ids)],
+      );
+      return new Set(rows.map((row) => row.id as string));
+    },
+
+    async hasMembers(tenant, _resourceType, id, memberIds) {
+      if (memberIds.length === 0) return [];
+      const { rows } = await client.query(
+        `SELECT member_id FROM ${memberships}
+         WHERE tenant = $1 AND group_id = $2
+           AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))`,
+        [tenant, id, json(memberIds)],
+      );
+      return rows.map((row) => row.member_id as string);
+    },
+  };
+  return store;
+}
