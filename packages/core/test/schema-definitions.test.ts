@@ -164,19 +164,26 @@ describe("resolvePath with common attributes", () => {
     ["EXTERNALID", undefined, "externalId"],
     ["meta", "lastModified", "meta"],
     ["Meta", "CREATED", "meta"],
-  ])("resolves %s.%s on every resource type as a core attribute", (attribute, subAttribute, canonical) => {
-    for (const [resourceSchema, urn] of [
-      [user, USER_SCHEMA],
-      [group, GROUP_SCHEMA],
-    ] as const) {
-      const result = resolvePath(resourceSchema, { kind: "AttributePath", attribute, subAttribute });
-      expect(result.ok).toBe(true);
-      if (!result.ok) return;
-      expect(result.value.schema).toBe(urn);
-      expect(result.value.isCore).toBe(true);
-      expect(result.value.attribute).toBe(canonical);
-    }
-  });
+  ])(
+    "resolves %s.%s on every resource type as a core attribute",
+    (attribute, subAttribute, canonical) => {
+      for (const [resourceSchema, urn] of [
+        [user, USER_SCHEMA],
+        [group, GROUP_SCHEMA],
+      ] as const) {
+        const result = resolvePath(resourceSchema, {
+          kind: "AttributePath",
+          attribute,
+          subAttribute,
+        });
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.value.schema).toBe(urn);
+        expect(result.value.isCore).toBe(true);
+        expect(result.value.attribute).toBe(canonical);
+      }
+    },
+  );
 
   it("resolves a core-URN-prefixed common attribute but not an extension-prefixed one", () => {
     expect(

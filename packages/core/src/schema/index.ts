@@ -1,4 +1,6 @@
+export * from "./assert-schema-definition";
 export * from "./common-attributes";
+export * from "./create-schema-registry";
 export * from "./define-schema";
 export * from "./enterprise-user-schema";
 export * from "./group-schema";
@@ -9,3 +11,5 @@ export * from "./service-provider-schemas";
 export type * from "./types";
 export * from "./urns";
 export * from "./user-schema";
+export * from "./validate-resource";
+export * from "./validation-messages";
