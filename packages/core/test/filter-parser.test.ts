@@ -47,7 +47,7 @@ describe("parseFilter", () => {
     expect(printFilter(parsed(text))).toBe(text);
   });
 
-  it("drops redundant parentheses of the RFC example (emails.type eq \"work\")", () => {
+  it('drops redundant parentheses of the RFC example (emails.type eq "work")', () => {
     expect(parsed('userType eq "Employee" and (emails.type eq "work")')).toEqual(
       parsed('userType eq "Employee" and emails.type eq "work"'),
     );
@@ -173,25 +173,101 @@ describe("parseFilter", () => {
   });
 
   it.each([
-    ["", 0, "filter.expected", 'expected attribute path, "(" or "not", found end of input at position 0'],
-    ["userName", 8, "filter.expected", 'expected comparison operator or "pr", found end of input at position 8'],
-    ['userName equals "x"', 9, "filter.expected", 'expected comparison operator or "pr", found "equals" at position 9'],
+    [
+      "",
+      0,
+      "filter.expected",
+      'expected attribute path, "(" or "not", found end of input at position 0',
+    ],
+    [
+      "userName",
+      8,
+      "filter.expected",
+      'expected comparison operator or "pr", found end of input at position 8',
+    ],
+    [
+      'userName equals "x"',
+      9,
+      "filter.expected",
+      'expected comparison operator or "pr", found "equals" at position 9',
+    ],
     ["userName eq", 11, "filter.expected", "expected value, found end of input at position 11"],
-    ['userName eq "x" "y"', 16, "filter.expected", 'expected "and", "or" or end of filter, found string "y" at position 16'],
-    ['(userName eq "x"', 16, "filter.expected", 'expected "and", "or" or ")", found end of input at position 16'],
-    ['userName eq "x")', 15, "filter.expected", 'expected "and", "or" or end of filter, found ")" at position 15'],
-    ['emails[type eq "work"', 21, "filter.expected", 'expected "and", "or" or "]", found end of input at position 21'],
-    ['emails[type eq "a" and x[y pr]]', 24, "filter.expected", 'expected comparison operator or "pr", found "[" at position 24'],
+    [
+      'userName eq "x" "y"',
+      16,
+      "filter.expected",
+      'expected "and", "or" or end of filter, found string "y" at position 16',
+    ],
+    [
+      '(userName eq "x"',
+      16,
+      "filter.expected",
+      'expected "and", "or" or ")", found end of input at position 16',
+    ],
+    [
+      'userName eq "x")',
+      15,
+      "filter.expected",
+      'expected "and", "or" or end of filter, found ")" at position 15',
+    ],
+    [
+      'emails[type eq "work"',
+      21,
+      "filter.expected",
+      'expected "and", "or" or "]", found end of input at position 21',
+    ],
+    [
+      'emails[type eq "a" and x[y pr]]',
+      24,
+      "filter.expected",
+      'expected comparison operator or "pr", found "[" at position 24',
+    ],
     ['not userName eq "x"', 4, "filter.expected", 'expected "(", found "userName" at position 4'],
-    ['userName eq "x" and', 19, "filter.expected", 'expected attribute path, "(" or "not", found end of input at position 19'],
+    [
+      'userName eq "x" and',
+      19,
+      "filter.expected",
+      'expected attribute path, "(" or "not", found end of input at position 19',
+    ],
     ['1abc eq "x"', 0, "filter.expected", 'expected attribute name, found "1" at position 0'],
-    ['name.given.x eq "x"', 10, "filter.expected", 'expected end of path, found "." at position 10'],
-    ['userName eq "x', 12, "filter.unterminated_string", "expected closing quote, found end of input for the string starting at position 12"],
-    ['userName eq "a\\qb"', 14, "filter.invalid_escape", 'expected JSON escape sequence, found "\\\\q" at position 14'],
-    ['userName eq "\\u12"', 13, "filter.invalid_escape", 'expected JSON escape sequence, found "\\\\u12\\"" at position 13'],
-    ["x eq 1e999", 5, "filter.number_out_of_range", 'expected finite number, found "1e999" at position 5'],
+    [
+      'name.given.x eq "x"',
+      10,
+      "filter.expected",
+      'expected end of path, found "." at position 10',
+    ],
+    [
+      'userName eq "x',
+      12,
+      "filter.unterminated_string",
+      "expected closing quote, found end of input for the string starting at position 12",
+    ],
+    [
+      'userName eq "a\\qb"',
+      14,
+      "filter.invalid_escape",
+      'expected JSON escape sequence, found "\\\\q" at position 14',
+    ],
+    [
+      'userName eq "\\u12"',
+      13,
+      "filter.invalid_escape",
+      'expected JSON escape sequence, found "\\\\u12\\"" at position 13',
+    ],
+    [
+      "x eq 1e999",
+      5,
+      "filter.number_out_of_range",
+      'expected finite number, found "1e999" at position 5',
+    ],
   ])("rejects %j at %i", (text, position, code, detail) => {
-    expect(failure(text)).toMatchObject({ status: 400, scimType: "invalidFilter", code, position, detail });
+    expect(failure(text)).toMatchObject({
+      status: 400,
+      scimType: "invalidFilter",
+      code,
+      position,
+      detail,
+    });
   });
 
   it("enforces the length limit before lexing", () => {
@@ -253,7 +329,11 @@ describe("parsePatchPath", () => {
       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
       {
         kind: "PatchPath",
-        path: path("manager", undefined, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"),
+        path: path(
+          "manager",
+          undefined,
+          "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        ),
       },
     ],
   ])("parses %s", (text, expected) => {
@@ -263,11 +343,31 @@ describe("parsePatchPath", () => {
   it.each([
     ["", "invalidPath", 0, "expected attribute path, found end of input at position 0"],
     ["members value", "invalidPath", 8, 'expected "[" or end of path, found "value" at position 8'],
-    ['emails[type eq "work"]x', "invalidPath", 22, 'expected "." or end of path, found "x" at position 22'],
-    ['emails[type eq "work"].value.x', "invalidPath", 28, 'expected end of path, found "." at position 28'],
-    ['emails[type eq "work"].value x', "invalidPath", 29, 'expected end of path, found "x" at position 29'],
+    [
+      'emails[type eq "work"]x',
+      "invalidPath",
+      22,
+      'expected "." or end of path, found "x" at position 22',
+    ],
+    [
+      'emails[type eq "work"].value.x',
+      "invalidPath",
+      28,
+      'expected end of path, found "." at position 28',
+    ],
+    [
+      'emails[type eq "work"].value x',
+      "invalidPath",
+      29,
+      'expected end of path, found "x" at position 29',
+    ],
     ["emails[type eq]", "invalidFilter", 14, 'expected value, found "]" at position 14'],
-    ['emails[type eq "work"', "invalidFilter", 21, 'expected "and", "or" or "]", found end of input at position 21'],
+    [
+      'emails[type eq "work"',
+      "invalidFilter",
+      21,
+      'expected "and", "or" or "]", found end of input at position 21',
+    ],
   ])("rejects %j with %s at %i", (text, scimType, position, detail) => {
     const result = parsePatchPath(text);
     expect(result.ok).toBe(false);

@@ -17,10 +17,7 @@ const urn = fc.oneof(
   fc.stringMatching(/^urn:[a-z0-9]{1,5}(:[A-Za-z0-9.-]{1,5}){0,3}$/),
 );
 const attributePath: fc.Arbitrary<AttributePath> = fc
-  .record(
-    { schema: urn, attribute: name, subAttribute: name },
-    { requiredKeys: ["attribute"] },
-  )
+  .record({ schema: urn, attribute: name, subAttribute: name }, { requiredKeys: ["attribute"] })
   .map((path) => ({ kind: "AttributePath", ...path }));
 
 const value = fc.oneof(
@@ -32,9 +29,9 @@ const value = fc.oneof(
   fc.constant(null),
 );
 
-function filterArbitrary(allowValuePath: boolean) {
+function filterArbitrary(allowValuePath: boolean): fc.Arbitrary<FilterNode> {
   return fc.letrec<{ node: FilterNode }>((tie) => ({
-    node: fc.oneof(
+    node: fc.oneof<fc.Arbitrary<FilterNode>[]>(
       { depthSize: "small", withCrossShrink: true },
       fc.record({
         kind: fc.constant("Comparison" as const),
@@ -88,10 +85,39 @@ describe("filter properties", () => {
   });
 
   const token = fc.constantFrom(
-    "(", ")", "[", "]", "not", "NOT", "and", "or", "Or", "eq", "pr", "gt", "userName",
-    "emails", "name.givenName", ".value", "urn:ietf:params:scim:schemas:core:2.0:User:userName",
-    '"x"', '"a\\"b"', '"\\u00e9"', '"\\', '"', "12", "-1.5e3", "1e999", "true", "False", "null",
-    "bare", "$ref", ":", ".", "\\",
+    "(",
+    ")",
+    "[",
+    "]",
+    "not",
+    "NOT",
+    "and",
+    "or",
+    "Or",
+    "eq",
+    "pr",
+    "gt",
+    "userName",
+    "emails",
+    "name.givenName",
+    ".value",
+    "urn:ietf:params:scim:schemas:core:2.0:User:userName",
+    '"x"',
+    '"a\\"b"',
+    '"\\u00e9"',
+    '"\\',
+    '"',
+    "12",
+    "-1.5e3",
+    "1e999",
+    "true",
+    "False",
+    "null",
+    "bare",
+    "$ref",
+    ":",
+    ".",
+    "\\",
   );
 
   it("never throws on token soups, and what parses round-trips through print", () => {
@@ -110,7 +136,8 @@ describe("filter properties", () => {
             expect(result.error.position).toBeLessThanOrEqual(text.length);
           }
           const patchPath = parsePatchPath(text);
-          if (!patchPath.ok) expect(["invalidPath", "invalidFilter"]).toContain(patchPath.error.scimType);
+          if (!patchPath.ok)
+            expect(["invalidPath", "invalidFilter"]).toContain(patchPath.error.scimType);
         },
       ),
       { numRuns: 3000 },
