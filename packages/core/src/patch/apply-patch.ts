@@ -1,0 +1,872 @@
+import { ok, type Result } from "../errors";
+import type { BoundFilter, ValuePathNode } from "../filter/ast";
+import { bindFilter } from "../filter/bind-filter";
+import { compileFilter, type FilterPredicate } from "../filter/compile-filter";
+import { parsePatchPath } from "../filter/parser";
+import type { ResolvedPath } from "../path/ast";
+import { parseAttributePath } from "../path/parse-attribute-path";
+import { findAttribute, findSchema, printPath, resolvePath } from "../schema/resolve-path";
+import type {
+  AttributeDefinition,
+  ResourceSchema,
+  SchemaDefinition,
+  ScimObject,
+} from "../schema/types";
+import type { MemberRef, MembershipDelta } from "../store";
+import { type CoerceContext, coerceMany, coerceSingle, withoutNulls } from "./coerce-value";
+import { cloneJson, deepEqual, isObject } from "./json-value";
+import {
+  DEFAULT_MEMBER_TYPE,
+  MembershipDeltaBuilder,
+  memberIdsOfFilter,
+  type ParsedMember,
+  parseMembers,
+} from "./membership-delta";
+import { patchError } from "./messages";
+import {
+  DEFAULT_MAX_OPERATIONS,
+  type PatchOperation,
+  type PatchOperationName,
+  parsePatchRequest,
+} from "./parse-patch-request";
+
+export interface PatchOptions {
+  /**
+   * Turn off the leniencies that are not safe for every deployment, keeping the
+   * RFC 7644 behaviour instead:
+   * - a PatchOp without `schemas` is rejected (lenient: accepted);
+   * - `add` of members as bare strings (`"value": "<id>"`, matrix row 9) is 400 `invalidValue`;
+   * - `replace` with a value filter that matches nothing is 400 `noTarget` as §3.5.2.3
+   *   requires (lenient: creates the element, row 20; `add` creates it in both modes);
+   * - `remove` of `members[value eq "x"]` loads the member list so a non-member is
+   *   400 `noTarget` (lenient: removing a non-member is an idempotent no-op);
+   * - numeric strings for numbers, complex values sent as JSON strings (row 21),
+   *   unknown sub-attributes, a single value for a multi-valued attribute, and
+   *   read-only attributes the resource does not hold are 400 (lenient: coerced,
+   *   dropped, wrapped or ignored).
+   * Always on, because they cannot grant unintended access: case-insensitive `op`
+   * and names, `"True"`/`"False"`, dotted and URN-qualified keys in no-path values,
+   * remove-with-value on members, `id`/`meta`/`schemas` in values, bare-string `manager`.
+   * @default false
+   */
+  readonly strict?: boolean;
+  /** Most operations one PatchOp may carry; more is 400 `tooMany`. @default 1000 */
+  readonly maxOperations?: number;
+}
+
+export interface ApplyPatchInput {
+  readonly resourceSchema: ResourceSchema;
+  /**
+   * The current resource without members: canonical attribute names, extension
+   * attributes under their URN, `schemas`. Include `id` so an `id` echoed in a
+   * replace value (Okta) can be recognised as unchanged. Never modified.
+   */
+  readonly resource: ScimObject;
+  /** The raw PatchOp body. */
+  readonly request: unknown;
+  /** The current members; pass them only after an outcome of `needsMembers`. */
+  readonly members?: readonly MemberRef[];
+  readonly options?: PatchOptions;
+}
+
+/** The PATCH applied in memory; nothing is persisted yet. */
+export interface PatchApplied {
+  readonly kind: "applied";
+  /** The new resource (a copy), without the membership attribute. */
+  readonly resource: ScimObject;
+  /**
+   * False when no attribute changed (deep-equal) and there is no membership delta:
+   * the service must not write, bump the version or emit events.
+   */
+  readonly changed: boolean;
+  /** The membership change, as set operations, when the PATCH touched members. */
+  readonly members?: MembershipDelta;
+  /**
+   * Ids in `members.add` sent without `type`, given `DEFAULT_MEMBER_TYPE`; the
+   * service may look up their real type (a nested group) before writing.
+   */
+  readonly inferredMemberTypes?: readonly string[];
+}
+
+/**
+ * The PATCH uses a form that can only be evaluated against the member list
+ * (e.g. `members[display eq "x"]`): load the members and call again with `members`.
+ */
+export interface PatchNeedsMembers {
+  readonly kind: "needsMembers";
+}
+
+export type PatchOutcome = PatchApplied | PatchNeedsMembers;
+
+/** A PATCH target bound to the schema. */
+interface AttributeTarget {
+  readonly schema: string;
+  readonly isCore: boolean;
+  readonly definition: AttributeDefinition;
+  /** The sub-attribute: `name.givenName`, or the part after `]` in `emails[...].value`. */
+  readonly subDefinition?: AttributeDefinition;
+  /** The value filter as a bound value path over `definition`. */
+  readonly filter?: ValuePathNode<ResolvedPath>;
+  /** The path as written canonically, for messages. */
+  readonly text: string;
+}
+
+const NEEDS_MEMBERS: PatchNeedsMembers = { kind: "needsMembers" };
+
+/**
+ * Members of a resource object that are not schema attributes (RFC 7643 §3) or
+ * are server-owned (RFC 7643 §3.1 `meta`): ignored when they appear in a no-path value.
+ */
+const ENVELOPE_MEMBERS: ReadonlySet<string> = new Set(["schemas", "meta"]);
+
+/** RFC 7643 §2.4: the sub-attribute that marks the preferred value of a multi-valued attribute. */
+const PRIMARY = "primary";
+
+/**
+ * Applies a SCIM PatchOp (RFC 7644 §3.5.2) to a resource in memory. Atomic: on
+ * any failing operation the result is that error and nothing else; the input is
+ * never modified. Membership operations become a set-based `MembershipDelta`
+ * without reading the member list, except for filter forms that need it
+ * (`needsMembers`). Failures are 400 ScimErrors with `scimType` (`invalidSyntax`,
+ * `invalidPath`, `invalidFilter`, `invalidValue`, `noTarget`, `mutability`, `tooMany`)
+ * and a `code` from the PATCH message table.
+ *
+ * Semantics, per RFC 7644 §3.5.2 unless noted:
+ * - `add` appends to multi-valued attributes (an existing equal value is a no-op),
+ *   sets single-valued ones, merges sub-attributes into complex ones.
+ * - `replace` replaces (a missing attribute is added); on a complex attribute the
+ *   given sub-attributes replace, others stay. `null` (or `[]`) unassigns.
+ * - `remove` needs a path (else `noTarget`); a value filter matching nothing is
+ *   `noTarget`; with a `value` on a multi-valued attribute (Entra, authentik) only
+ *   the given values are removed.
+ * - A value filter matching nothing on `add`/`replace` with an `eq` filter creates
+ *   the element (`emails[type eq "work"].value` -> `{type: "work", value}`).
+ * - Setting `primary: true` on one value clears it on the others.
+ * - Read-only attributes: a value equal to the current one is ignored, a different
+ *   one is 400 `mutability`; immutable attributes can only be set while unassigned;
+ *   removing a required attribute is 400 `mutability` (RFC 7644 §3.5.2.2).
+ */
+export function applyPatch(input: ApplyPatchInput): Result<PatchOutcome> {
+  const strict = input.options?.strict ?? false;
+  const parsed = parsePatchRequest(input.request, {
+    strict,
+    maxOperations: input.options?.maxOperations ?? DEFAULT_MAX_OPERATIONS,
+  });
+  if (!parsed.ok) return parsed;
+  const run = new PatchRun(input.resourceSchema, input.resource, input.members, strict);
+  for (const operation of parsed.value) {
+    const applied = run.apply(operation);
+    if (!applied.ok) return applied;
+    if (applied.value === NEEDS_MEMBERS) return ok(NEEDS_MEMBERS);
+  }
+  return ok(run.finish());
+}
+
+type Step = Result<undefined | PatchNeedsMembers>;
+const DONE: Step = ok(undefined);
+
+class PatchRun {
+  private readonly resource: ScimObject;
+  private readonly original: ScimObject;
+  private readonly membersAttribute: string | undefined;
+  private readonly membership = new MembershipDeltaBuilder();
+  private readonly copiedExtensions = new Set<string>();
+  private readonly touchedExtensions = new Set<string>();
+  private readonly predicates = new Map<ValuePathNode<ResolvedPath>, FilterPredicate>();
+
+  constructor(
+    private readonly resourceSchema: ResourceSchema,
+    resource: ScimObject,
+    private readonly members: readonly MemberRef[] | undefined,
+    private readonly strict: boolean,
+  ) {
+    this.membersAttribute = resourceSchema.resourceType.membersAttribute;
+    this.original = resource;
+    if (this.membersAttribute !== undefined && this.membersAttribute in resource) {
+      const { [this.membersAttribute]: _members, ...rest } = resource;
+      this.original = rest;
+    }
+    this.resource = { ...this.original };
+    if (this.membersAttribute !== undefined && members !== undefined) {
+      this.resource[this.membersAttribute] = members.map((member) => ({ ...member }));
+    }
+  }
+
+  apply(operation: PatchOperation): Step {
+    const context: CoerceContext = { strict: this.strict, where: operation.where };
+    if (operation.path === undefined) {
+      if (!isObject(operation.value)) {
+        return {
+          ok: false,
+          error: patchError("invalidValue", "patch.value_not_object", operation.where),
+        };
+      }
+      return this.applyObject(operation.op, operation.value, undefined, context);
+    }
+    const schemaMatch = findSchema(this.resourceSchema, operation.path.trim());
+    if (schemaMatch !== undefined) {
+      return this.applySchema(operation, schemaMatch.schema, schemaMatch.isCore, context);
+    }
+    const target = this.resolveTarget(operation.path);
+    if (!target.ok) return target;
+    return this.applyTarget(operation.op, target.value, operation.value, context);
+  }
+
+  /** The whole-schema path: `"path": "urn:...:enterprise:2.0:User"`. */
+  private applySchema(
+    operation: PatchOperation,
+    schema: SchemaDefinition,
+    isCore: boolean,
+    context: CoerceContext,
+  ): Step {
+    if (operation.op !== "remove") {
+      if (!isObject(operation.value)) {
+        return {
+          ok: false,
+          error: patchError("invalidValue", "patch.value_not_object", operation.where),
+        };
+      }
+      return this.applyObject(operation.op, operation.value, { schema, isCore }, context);
+    }
+    if (isCore) {
+      return {
+        ok: false,
+        error: patchError("invalidPath", "patch.unknown_schema", operation.where, schema.id),
+      };
+    }
+    return this.removeExtension(schema, context);
+  }
+
+  private removeExtension(schema: SchemaDefinition, context: CoerceContext): Step {
+    const extension = this.resourceSchema.extensions.find((entry) => entry.schema === schema);
+    const current = this.resource[schema.id];
+    if (!isObject(current)) return DONE;
+    if (extension?.required) {
+      return {
+        ok: false,
+        error: patchError("mutability", "patch.required_extension", context.where, schema.id),
+      };
+    }
+    for (const definition of schema.attributes) {
+      if (current[definition.name] === undefined) continue;
+      const text = `${schema.id}:${definition.name}`;
+      if (definition.required) {
+        return {
+          ok: false,
+          error: patchError("mutability", "patch.required", context.where, text),
+        };
+      }
+      if (definition.mutability === "readOnly" || definition.mutability === "immutable") {
+        return {
+          ok: false,
+          error: patchError("mutability", "patch.read_only", context.where, text),
+        };
+      }
+    }
+    delete this.resource[schema.id];
+    this.touchedExtensions.add(schema.id);
+    return DONE;
+  }
+
+  /**
+   * A no-path `add`/`replace` (or a whole-schema path): each key is an attribute
+   * path, so `name.givenName` and `urn:...:User:employeeNumber` keys (Entra) work.
+   */
+  private applyObject(
+    op: PatchOperationName,
+    value: Record<string, unknown>,
+    within: { schema: SchemaDefinition; isCore: boolean } | undefined,
+    context: CoerceContext,
+  ): Step {
+    for (const key in value) {
+      const item = value[key];
+      if (item === undefined) continue;
+      if (within === undefined && ENVELOPE_MEMBERS.has(key.toLowerCase())) continue;
+      if (within === undefined) {
+        const nested = findSchema(this.resourceSchema, key);
+        if (nested !== undefined) {
+          if (item === null) continue;
+          if (!isObject(item)) {
+            return {
+              ok: false,
+              error: patchError(
+                "invalidValue",
+                "patch.invalid_value",
+                context.where,
+                key,
+                "an object",
+              ),
+            };
+          }
+          const step = this.applyObject(op, item, nested, context);
+          if (!step.ok || step.value !== undefined) return step;
+          continue;
+        }
+      }
+      const parsed = parseAttributePath(key);
+      if (!parsed.ok) return parsed;
+      const path =
+        within !== undefined && parsed.value.schema === undefined && !within.isCore
+          ? { ...parsed.value, schema: within.schema.id }
+          : parsed.value;
+      const resolved = resolvePath(this.resourceSchema, path, "invalidPath");
+      if (!resolved.ok) return resolved;
+      const step = this.applyTarget(op, targetOf(resolved.value), item, context);
+      if (!step.ok || step.value !== undefined) return step;
+    }
+    return DONE;
+  }
+
+  private resolveTarget(text: string): Result<AttributeTarget> {
+    const parsed = parsePatchPath(text, { strict: this.strict });
+    if (!parsed.ok) return parsed;
+    const { path, filter, subAttribute } = parsed.value;
+    const resolved = resolvePath(this.resourceSchema, path, "invalidPath");
+    if (!resolved.ok) return resolved;
+    if (filter === undefined) return ok(targetOf(resolved.value));
+    const attribute = resolved.value;
+    if (
+      attribute.subAttribute !== undefined ||
+      attribute.definition.type !== "complex" ||
+      !attribute.definition.multiValued
+    ) {
+      return {
+        ok: false,
+        error: patchError(
+          "invalidPath",
+          "patch.filter_on_single_valued",
+          "The path",
+          printPath(attribute),
+        ),
+      };
+    }
+    const bound = bindFilter({ kind: "ValuePath", path, filter }, this.resourceSchema, {
+      strict: this.strict,
+    });
+    if (!bound.ok) return bound;
+    let subDefinition: AttributeDefinition | undefined;
+    if (subAttribute !== undefined) {
+      subDefinition = findAttribute(attribute.definition.subAttributes, subAttribute);
+      if (subDefinition === undefined) {
+        return {
+          ok: false,
+          error: patchError(
+            "invalidPath",
+            "patch.unknown_sub_attribute",
+            "The path",
+            printPath(attribute),
+            subAttribute.slice(0, 128),
+          ),
+        };
+      }
+    }
+    return ok({
+      schema: attribute.schema,
+      isCore: attribute.isCore,
+      definition: attribute.definition,
+      ...(subDefinition === undefined ? {} : { subDefinition }),
+      filter: bound.value as ValuePathNode<ResolvedPath>,
+      text: text.trim().slice(0, 256),
+    });
+  }
+
+  private applyTarget(
+    op: PatchOperationName,
+    target: AttributeTarget,
+    value: unknown,
+    context: CoerceContext,
+  ): Step {
+    if (
+      target.isCore &&
+      target.definition.name === this.membersAttribute &&
+      this.members === undefined
+    ) {
+      return this.applyMembershipDelta(op, target, value, context);
+    }
+    const container = this.container(target, op !== "remove");
+    if (container === undefined) {
+      // An extension the resource does not carry: nothing to remove.
+      if (target.filter !== undefined) {
+        return {
+          ok: false,
+          error: patchError("noTarget", "patch.no_target", context.where, target.text),
+        };
+      }
+      return DONE;
+    }
+    const name = target.definition.name;
+    const before = container[name];
+    const computed = this.compute(op, target, before, value, context);
+    if (!computed.ok) return computed;
+    const after = computed.value;
+    if (!deepEqual(before, after)) {
+      const check = this.checkMutability(target, before, after, context);
+      if (!check.ok) return check;
+      if (check.value === "ignore") return DONE;
+    }
+    if (after === undefined) delete container[name];
+    else container[name] = after;
+    return DONE;
+  }
+
+  private checkMutability(
+    target: AttributeTarget,
+    before: unknown,
+    after: unknown,
+    context: CoerceContext,
+  ): Result<"apply" | "ignore"> {
+    const { definition, subDefinition } = target;
+    if (definition.mutability === "readOnly" || subDefinition?.mutability === "readOnly") {
+      // A read-only attribute the resource does not hold cannot be compared; ignore it.
+      if (before === undefined && !this.strict) return ok("ignore");
+      return {
+        ok: false,
+        error: patchError("mutability", "patch.read_only", context.where, target.text),
+      };
+    }
+    if (
+      (definition.mutability === "immutable" || subDefinition?.mutability === "immutable") &&
+      before !== undefined
+    ) {
+      return {
+        ok: false,
+        error: patchError("mutability", "patch.immutable", context.where, target.text),
+      };
+    }
+    if (definition.required && after === undefined) {
+      return {
+        ok: false,
+        error: patchError("mutability", "patch.required", context.where, target.text),
+      };
+    }
+    return ok("apply");
+  }
+
+  /** The object holding the target's attribute; extension objects are copied on first write. */
+  private container(target: AttributeTarget, create: boolean): ScimObject | undefined {
+    if (target.isCore) return this.resource;
+    const urn = target.schema;
+    const current = this.resource[urn];
+    if (isObject(current)) {
+      if (!this.copiedExtensions.has(urn)) {
+        const copy = { ...current };
+        this.resource[urn] = copy;
+        this.copiedExtensions.add(urn);
+        this.touchedExtensions.add(urn);
+        return copy;
+      }
+      return current;
+    }
+    if (!create) return undefined;
+    const created: ScimObject = {};
+    this.resource[urn] = created;
+    this.copiedExtensions.add(urn);
+    this.touchedExtensions.add(urn);
+    return created;
+  }
+
+  /** The attribute's new value (`undefined`: unassigned). Works on a copy of `before`. */
+  private compute(
+    op: PatchOperationName,
+    target: AttributeTarget,
+    before: unknown,
+    value: unknown,
+    context: CoerceContext,
+  ): Result<unknown> {
+    const { definition, subDefinition, filter } = target;
+    if (op !== "remove" && value === undefined) {
+      return {
+        ok: false,
+        error: patchError("invalidSyntax", "patch.missing_value", context.where),
+      };
+    }
+    if (filter !== undefined) return this.computeFiltered(op, target, before, value, context);
+    if (subDefinition !== undefined) {
+      return this.computeSubAttribute(op, target, before, value, context);
+    }
+    if (op === "remove") {
+      if (value !== undefined && value !== null && definition.multiValued) {
+        return this.removeGivenValues(target, before, value, context);
+      }
+      return ok(undefined);
+    }
+    if (value === null || (Array.isArray(value) && value.length === 0)) {
+      return ok(op === "replace" ? undefined : before);
+    }
+    if (definition.multiValued) {
+      const coerced = coerceMany(definition, value, target.text, context);
+      if (!coerced.ok) return coerced;
+      const elements: unknown[] = [];
+      const base = op === "add" && Array.isArray(before) ? cloneJson(before) : [];
+      for (const element of coerced.value) {
+        if (base.some((existing) => deepEqual(existing, element))) continue;
+        if (elements.some((existing) => deepEqual(existing, element))) continue;
+        elements.push(element);
+      }
+      const result = [...base, ...elements];
+      fixPrimary(definition, result, elements);
+      return ok(result.length === 0 ? undefined : result);
+    }
+    const coerced = coerceSingle(definition, value, target.text, context);
+    if (!coerced.ok) return coerced;
+    if (definition.type !== "complex") return ok(coerced.value);
+    const merged = isObject(before) ? { ...before } : {};
+    mergeInto(merged, coerced.value as Record<string, unknown>);
+    return ok(Object.keys(merged).length === 0 ? undefined : merged);
+  }
+
+  /** `remove` with a value (Entra, authentik): remove exactly the given values, never all. */
+  private removeGivenValues(
+    target: AttributeTarget,
+    before: unknown,
+    value: unknown,
+    context: CoerceContext,
+  ): Result<unknown> {
+    if (!Array.isArray(before)) return ok(before);
+    const { definition } = target;
+    const wrapped = isObject(value) ? (value[definition.name] ?? value) : value;
+    const given = coerceMany(definition, wrapped, target.text, {
+      ...context,
+      strict: false,
+    });
+    if (!given.ok) return given;
+    const valueName =
+      definition.type === "complex"
+        ? findAttribute(definition.subAttributes, "value")?.name
+        : undefined;
+    const identity = (element: unknown) =>
+      valueName !== undefined && isObject(element) && element[valueName] !== undefined
+        ? element[valueName]
+        : element;
+    const removed = given.value.map(identity);
+    const result = before.filter(
+      (element) => !removed.some((candidate) => deepEqual(candidate, identity(element))),
+    );
+    return ok(result.length === 0 ? undefined : result);
+  }
+
+  /** `name.givenName`, or `emails.type` (every value of a multi-valued attribute). */
+  private computeSubAttribute(
+    op: PatchOperationName,
+    target: AttributeTarget,
+    before: unknown,
+    value: unknown,
+    context: CoerceContext,
+  ): Result<unknown> {
+    const subDefinition = target.subDefinition as AttributeDefinition;
+    const subValue = this.subValue(op, target, value, context);
+    if (!subValue.ok) return subValue;
+    if (target.definition.multiValued) {
+      const elements = Array.isArray(before) ? cloneJson(before).filter(isObject) : [];
+      if (subValue.value === undefined) {
+        if (subDefinition.required && elements.some((element) => subDefinition.name in element)) {
+          return {
+            ok: false,
+            error: patchError("mutability", "patch.required", context.where, target.text),
+          };
+        }
+        for (const element of elements) delete element[subDefinition.name];
+      } else if (elements.length === 0) {
+        elements.push({ [subDefinition.name]: subValue.value });
+      } else {
+        for (const element of elements) element[subDefinition.name] = subValue.value;
+      }
+      const result = elements.filter((element) => Object.keys(element).length > 0);
+      fixPrimary(target.definition, result, result);
+      return ok(result.length === 0 ? undefined : result);
+    }
+    const object = isObject(before) ? { ...before } : {};
+    if (subValue.value === undefined) {
+      if (subDefinition.required && subDefinition.name in object) {
+        return {
+          ok: false,
+          error: patchError("mutability", "patch.required", context.where, target.text),
+        };
+      }
+      delete object[subDefinition.name];
+    } else object[subDefinition.name] = subValue.value;
+    return ok(Object.keys(object).length === 0 ? undefined : object);
+  }
+
+  /** The coerced sub-attribute value, `undefined` for remove or `null`. */
+  private subValue(
+    op: PatchOperationName,
+    target: AttributeTarget,
+    value: unknown,
+    context: CoerceContext,
+  ): Result<unknown> {
+    const subDefinition = target.subDefinition as AttributeDefinition;
+    if (op === "remove" || value === null) return ok(undefined);
+    const path = `${target.text}`;
+    if (subDefinition.multiValued) {
+      const many = coerceMany(subDefinition, value, path, context);
+      if (!many.ok) return many;
+      return ok(many.value.length === 0 ? undefined : many.value);
+    }
+    const single = coerceSingle(subDefinition, value, path, context);
+    if (!single.ok) return single;
+    return ok(withoutNulls(single.value));
+  }
+
+  /** `emails[type eq "work"]` and `emails[type eq "work"].value`. */
+  private computeFiltered(
+    op: PatchOperationName,
+    target: AttributeTarget,
+    before: unknown,
+    value: unknown,
+    context: CoerceContext,
+  ): Result<unknown> {
+    const { definition, subDefinition } = target;
+    const filter = target.filter as ValuePathNode<ResolvedPath>;
+    const elements: Record<string, unknown>[] = Array.isArray(before)
+      ? cloneJson(before).filter(isObject)
+      : [];
+    const matches = this.matcher(target, filter);
+    const matched = elements.filter(matches);
+    const noTarget = () => ({
+      ok: false as const,
+      error: patchError("noTarget", "patch.no_target", context.where, target.text),
+    });
+
+    if (op === "remove" || (value === null && subDefinition === undefined)) {
+      if (matched.length === 0) return op === "remove" ? noTarget() : ok(before);
+      let result: Record<string, unknown>[];
+      if (subDefinition === undefined)
+        result = elements.filter((element) => !matched.includes(element));
+      else {
+        if (subDefinition.required) {
+          return {
+            ok: false,
+            error: patchError("mutability", "patch.required", context.where, target.text),
+          };
+        }
+        for (const element of matched) delete element[subDefinition.name];
+        result = elements.filter((element) => Object.keys(element).length > 0);
+      }
+      return ok(result.length === 0 ? undefined : result);
+    }
+
+    let replacement: Record<string, unknown> | undefined;
+    let subValue: unknown;
+    if (subDefinition === undefined) {
+      const coerced = coerceSingle(definition, value, target.text, context);
+      if (!coerced.ok) return coerced;
+      replacement = coerced.value as Record<string, unknown>;
+    } else {
+      const coerced = this.subValue(op, target, value, context);
+      if (!coerced.ok) return coerced;
+      subValue = coerced.value;
+    }
+
+    if (matched.length === 0) {
+      if (op === "replace" && this.strict) return noTarget();
+      const template = equalityTemplate(filter.filter);
+      if (template === undefined) return noTarget();
+      const created: Record<string, unknown> =
+        subDefinition === undefined
+          ? { ...template, ...(withoutNulls(replacement) as Record<string, unknown>) }
+          : subValue === undefined
+            ? template
+            : { ...template, [subDefinition.name]: subValue };
+      elements.push(created);
+      fixPrimary(definition, elements, [created]);
+      return ok(elements);
+    }
+
+    const touched: Record<string, unknown>[] = [];
+    for (let index = 0; index < elements.length; index++) {
+      const element = elements[index] as Record<string, unknown>;
+      if (!matched.includes(element)) continue;
+      if (subDefinition !== undefined) {
+        if (subValue === undefined) delete element[subDefinition.name];
+        else element[subDefinition.name] = subValue;
+        touched.push(element);
+      } else if (op === "replace") {
+        const next = withoutNulls(replacement) as Record<string, unknown>;
+        elements[index] = next;
+        touched.push(next);
+      } else {
+        mergeInto(element, replacement as Record<string, unknown>);
+        touched.push(element);
+      }
+    }
+    const result = elements.filter((element) => Object.keys(element).length > 0);
+    fixPrimary(definition, result, touched);
+    return ok(result.length === 0 ? undefined : result);
+  }
+
+  private matcher(
+    target: AttributeTarget,
+    filter: ValuePathNode<ResolvedPath>,
+  ): (element: Record<string, unknown>) => boolean {
+    let predicate = this.predicates.get(filter);
+    if (predicate === undefined) {
+      predicate = compileFilter(filter);
+      this.predicates.set(filter, predicate);
+    }
+    const test = predicate;
+    const name = target.definition.name;
+    // The compiled value path reads the attribute from a resource; give it one element at a time.
+    if (target.isCore) return (element) => test({ [name]: element });
+    const urn = target.schema;
+    return (element) => test({ [urn]: { [name]: element } });
+  }
+
+  /** Membership without the member list: every form whose effect is a set operation. */
+  private applyMembershipDelta(
+    op: PatchOperationName,
+    target: AttributeTarget,
+    value: unknown,
+    context: CoerceContext,
+  ): Step {
+    const { definition } = target;
+    const parse = (input: unknown): Result<ParsedMember[]> =>
+      parseMembers(input, definition, { strict: this.strict, where: context.where });
+    if (target.subDefinition !== undefined) return ok(NEEDS_MEMBERS);
+    if (target.filter === undefined) {
+      if (op === "remove") {
+        if (value === undefined || value === null) {
+          this.membership.replace([]);
+          return DONE;
+        }
+        const members = parseMembers(value, definition, { strict: false, where: context.where });
+        if (!members.ok) return members;
+        this.membership.remove(members.value.map((member) => member.ref.value));
+        return DONE;
+      }
+      const members = parse(value);
+      if (!members.ok) return members;
+      if (op === "add") this.membership.add(members.value);
+      else this.membership.replace(members.value);
+      return DONE;
+    }
+    if (op !== "remove" || this.strict) return ok(NEEDS_MEMBERS);
+    const valueName = findAttribute(definition.subAttributes, "value")?.name;
+    const ids =
+      valueName === undefined ? undefined : memberIdsOfFilter(target.filter.filter, valueName);
+    if (ids === undefined) return ok(NEEDS_MEMBERS);
+    this.membership.remove(ids);
+    return DONE;
+  }
+
+  finish(): PatchApplied {
+    for (const urn of this.touchedExtensions) {
+      const extension = this.resource[urn];
+      const hasData = isObject(extension) && Object.keys(extension).length > 0;
+      if (!hasData) delete this.resource[urn];
+      const schemas = this.resource.schemas;
+      if (!Array.isArray(schemas)) continue;
+      const listed = schemas.some(
+        (schema) => typeof schema === "string" && schema.toLowerCase() === urn.toLowerCase(),
+      );
+      if (hasData && !listed) this.resource.schemas = [...schemas, urn];
+      if (!hasData && listed) {
+        this.resource.schemas = schemas.filter(
+          (schema) => typeof schema !== "string" || schema.toLowerCase() !== urn.toLowerCase(),
+        );
+      }
+    }
+    let delta: { delta: MembershipDelta; inferred: string[] } | undefined;
+    if (this.membersAttribute !== undefined) {
+      if (this.members !== undefined) {
+        delta = diffMembers(this.members, this.resource[this.membersAttribute]);
+        delete this.resource[this.membersAttribute];
+      } else delta = this.membership.build();
+    }
+    const changed = delta !== undefined || !deepEqual(this.original, this.resource);
+    return {
+      kind: "applied",
+      resource: this.resource,
+      changed,
+      ...(delta === undefined ? {} : { members: delta.delta }),
+      ...(delta === undefined || delta.inferred.length === 0
+        ? {}
+        : { inferredMemberTypes: delta.inferred }),
+    };
+  }
+}
+
+const targetOf = (path: ResolvedPath): AttributeTarget => ({
+  schema: path.schema,
+  isCore: path.isCore,
+  definition: path.definition,
+  ...(path.subDefinition === undefined ? {} : { subDefinition: path.subDefinition }),
+  text: printPath(path),
+});
+
+/** Merges coerced sub-attributes into `target`; `null` unassigns. */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key in source) {
+    if (source[key] === null) delete target[key];
+    else target[key] = source[key];
+  }
+}
+
+/**
+ * The element an `eq` filter describes (`type eq "work" and primary eq true`), so
+ * `add`/`replace` on a missing element can create it; `undefined` for other filters.
+ */
+function equalityTemplate(filter: BoundFilter): Record<string, unknown> | undefined {
+  if (filter.kind === "Comparison") {
+    if (
+      filter.operator !== "eq" ||
+      filter.value === null ||
+      filter.path.subAttribute === undefined
+    ) {
+      return undefined;
+    }
+    return { [filter.path.subAttribute]: filter.value };
+  }
+  if (filter.kind === "Logical" && filter.operator === "and") {
+    const left = equalityTemplate(filter.left);
+    const right = equalityTemplate(filter.right);
+    return left === undefined || right === undefined ? undefined : { ...left, ...right };
+  }
+  return undefined;
+}
+
+/** RFC 7643 §2.4: at most one value is primary; the one just set wins. */
+function fixPrimary(
+  definition: AttributeDefinition,
+  elements: unknown[],
+  touched: readonly unknown[],
+): void {
+  const primary = findAttribute(definition.subAttributes, PRIMARY);
+  if (primary === undefined || primary.type !== "boolean") return;
+  let winner: Record<string, unknown> | undefined;
+  for (const element of touched) {
+    if (isObject(element) && element[primary.name] === true) winner = element;
+  }
+  if (winner === undefined) return;
+  for (let index = 0; index < elements.length; index++) {
+    const element = elements[index];
+    if (element !== winner && isObject(element) && element[primary.name] === true) {
+      elements[index] = { ...element, [primary.name]: false };
+    }
+  }
+}
+
+/** The delta between the loaded member list and the list the operations produced. */
+function diffMembers(
+  before: readonly MemberRef[],
+  after: unknown,
+): { delta: MembershipDelta; inferred: string[] } | undefined {
+  const beforeIds = new Set(before.map((member) => member.value));
+  const afterMembers = new Map<string, MemberRef>();
+  const inferred: string[] = [];
+  for (const element of Array.isArray(after) ? after : []) {
+    if (!isObject(element) || typeof element.value !== "string") continue;
+    const type = typeof element.type === "string" ? element.type : undefined;
+    const ref: MemberRef = {
+      value: element.value,
+      type: type ?? DEFAULT_MEMBER_TYPE,
+      ...(typeof element.display === "string" ? { display: element.display } : {}),
+    };
+    afterMembers.set(ref.value, ref);
+    if (type === undefined && !beforeIds.has(ref.value)) inferred.push(ref.value);
+  }
+  const add = [...afterMembers.values()].filter((member) => !beforeIds.has(member.value));
+  const remove = [...beforeIds].filter((id) => !afterMembers.has(id));
+  if (add.length === 0 && remove.length === 0) return undefined;
+  return { delta: { add, remove }, inferred };
+}

@@ -1,0 +1,162 @@
+import { ok, type Result } from "../errors";
+import type { BoundFilter } from "../filter/ast";
+import { findAttribute } from "../schema/resolve-path";
+import type { AttributeDefinition } from "../schema/types";
+import type { MemberRef, MembershipDelta } from "../store";
+import { isObject } from "./json-value";
+import { patchError } from "./messages";
+
+/** Longest member id accepted. */
+const MAX_MEMBER_ID_LENGTH = 1024;
+
+/** Resource type assumed for a member sent without `type` (Entra, Okta); reported as inferred. */
+export const DEFAULT_MEMBER_TYPE = "User";
+
+/** A member as parsed from a PATCH value, with whether its type was guessed. */
+export interface ParsedMember {
+  readonly ref: MemberRef;
+  readonly typeInferred: boolean;
+}
+
+function readKey(object: Record<string, unknown>, definition: AttributeDefinition, name: string) {
+  const sub = findAttribute(definition.subAttributes, name);
+  if (sub === undefined) return undefined;
+  if (sub.name in object) return object[sub.name];
+  const wanted = sub.name.toLowerCase();
+  for (const key in object) if (key.toLowerCase() === wanted) return object[key];
+  return undefined;
+}
+
+/**
+ * The member list in a PATCH value: an array of `{value, display?, type?}`, one
+ * such object, the `{"members": [...]}` wrapper (matrix row 4), and unless `strict`
+ * bare strings as member ids (row 9: MS Postman sends `"value": "<id>"`).
+ * `$ref` is ignored (null for Entra). Types are canonicalised against the
+ * `type` sub-attribute's canonical values; a missing type is `DEFAULT_MEMBER_TYPE`.
+ */
+export function parseMembers(
+  value: unknown,
+  definition: AttributeDefinition,
+  options: { readonly strict: boolean; readonly where: string },
+): Result<ParsedMember[]> {
+  const invalid = () => ({
+    ok: false as const,
+    error: patchError("invalidValue", "patch.member_value", options.where),
+  });
+  let items: readonly unknown[];
+  if (Array.isArray(value)) items = value;
+  else if (isObject(value)) {
+    const wrapped = value[definition.name] ?? findCaseInsensitive(value, definition.name);
+    items = wrapped === undefined ? [value] : Array.isArray(wrapped) ? wrapped : [wrapped];
+  } else if (typeof value === "string" && !options.strict) items = [value];
+  else if (value === null) items = [];
+  else return invalid();
+
+  const typeDefinition = findAttribute(definition.subAttributes, "type");
+  const members: ParsedMember[] = [];
+  for (const item of items) {
+    let id: unknown;
+    let display: unknown;
+    let type: unknown;
+    if (typeof item === "string" && !options.strict) id = item;
+    else if (isObject(item)) {
+      id = readKey(item, definition, "value");
+      display = readKey(item, definition, "display");
+      type = readKey(item, definition, "type");
+    } else return invalid();
+    if (typeof id !== "string" || id === "" || id.length > MAX_MEMBER_ID_LENGTH) return invalid();
+    if (type !== undefined && type !== null && typeof type !== "string") return invalid();
+    if (display !== undefined && display !== null && typeof display !== "string") return invalid();
+    const canonicalType =
+      typeof type === "string" && type !== ""
+        ? (typeDefinition?.canonicalValues?.find(
+            (candidate) => candidate.toLowerCase() === type.toLowerCase(),
+          ) ?? type)
+        : undefined;
+    const ref: MemberRef =
+      typeof display === "string"
+        ? { value: id, type: canonicalType ?? DEFAULT_MEMBER_TYPE, display }
+        : { value: id, type: canonicalType ?? DEFAULT_MEMBER_TYPE };
+    members.push({ ref, typeInferred: canonicalType === undefined });
+  }
+  return ok(members);
+}
+
+function findCaseInsensitive(object: Record<string, unknown>, name: string): unknown {
+  const wanted = name.toLowerCase();
+  for (const key in object) if (key.toLowerCase() === wanted) return object[key];
+  return undefined;
+}
+
+/**
+ * The member ids a filter names when it is `value eq "a"` or an `or` of such
+ * comparisons (`members[value eq "a" or value eq "b"]`); `undefined` for any other
+ * filter, which needs the member list to evaluate.
+ */
+export function memberIdsOfFilter(filter: BoundFilter, valueName: string): string[] | undefined {
+  const ids: string[] = [];
+  const pending: BoundFilter[] = [filter];
+  while (pending.length > 0) {
+    const node = pending.pop() as BoundFilter;
+    if (node.kind === "Logical" && node.operator === "or") {
+      pending.push(node.right, node.left);
+      continue;
+    }
+    if (
+      node.kind === "Comparison" &&
+      node.operator === "eq" &&
+      node.path.subAttribute === valueName &&
+      typeof node.value === "string"
+    ) {
+      ids.push(node.value);
+      continue;
+    }
+    return undefined;
+  }
+  return ids;
+}
+
+/** Accumulates membership operations, in order, into one set-based delta. */
+export class MembershipDeltaBuilder {
+  private replaceAll = false;
+  private added = new Map<string, MemberRef>();
+  private readonly removed = new Set<string>();
+  private readonly inferred = new Set<string>();
+
+  add(members: readonly ParsedMember[]): void {
+    for (const member of members) {
+      this.removed.delete(member.ref.value);
+      this.added.set(member.ref.value, member.ref);
+      if (member.typeInferred) this.inferred.add(member.ref.value);
+      else this.inferred.delete(member.ref.value);
+    }
+  }
+
+  remove(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.added.delete(id);
+      this.inferred.delete(id);
+      // After a replace-all nothing old is left to delete.
+      if (!this.replaceAll) this.removed.add(id);
+    }
+  }
+
+  replace(members: readonly ParsedMember[]): void {
+    this.replaceAll = true;
+    this.added = new Map();
+    this.removed.clear();
+    this.inferred.clear();
+    this.add(members);
+  }
+
+  /** The delta, or `undefined` when the operations asked for no membership change. */
+  build(): { delta: MembershipDelta; inferred: string[] } | undefined {
+    if (!this.replaceAll && this.added.size === 0 && this.removed.size === 0) return undefined;
+    const delta: MembershipDelta = {
+      ...(this.replaceAll ? { replaceAll: true } : {}),
+      add: [...this.added.values()],
+      remove: [...this.removed],
+    };
+    return { delta, inferred: [...this.inferred] };
+  }
+}
