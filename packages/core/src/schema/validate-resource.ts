@@ -244,18 +244,16 @@ function compileObject(
 
 function compileMultiValued(definition: AttributeDefinition, strict: boolean): Schema {
   const element = compileAttribute(definition, strict, true);
+  // RFC 7643 §2.4 defines `primary` by name for every multi-valued attribute,
+  // so it is the one sub-attribute name the validator knows.
   const primary = definition.subAttributes?.find(
     (sub) => sub.name === "primary" && sub.type === "boolean",
   )?.name;
   return z
     .preprocess(
       (value) => {
-        const values = Array.isArray(value)
-          ? value
-          : !strict && !isUnassigned(value)
-            ? [value]
-            : value;
-        return Array.isArray(values) ? values.filter((entry) => !isUnassigned(entry)) : values;
+        if (!Array.isArray(value)) return strict || isUnassigned(value) ? value : [value];
+        return value.filter((entry) => !isUnassigned(entry));
       },
       z
         .array(element, {
