@@ -1,0 +1,77 @@
+import { createScimService, type ScimEventName } from "@scimkit/core";
+import { generateToken, scimRouter } from "@scimkit/express";
+import express from "express";
+import { createStore } from "./store";
+
+const MOUNT_PATH = "/scim/v2";
+
+function readPort(text: string | undefined): number {
+  const port = Number(text ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer between 0 and 65535, got "${text}".`);
+  }
+  return port;
+}
+
+const port = readPort(process.env.PORT);
+const host = process.env.HOST ?? "127.0.0.1";
+const generated = process.env.SCIM_TOKEN === undefined || process.env.SCIM_TOKEN === "";
+const token = generated ? generateToken() : (process.env.SCIM_TOKEN as string);
+const storeKind = process.env.STORE ?? "memory";
+
+const store = await createStore(storeKind);
+const service = createScimService({ store });
+
+// Every change the IdP makes arrives here after it is committed: this is where
+// your app revokes sessions of a deactivated user or recomputes group access.
+const logged: ScimEventName[] = [
+  "user.created",
+  "user.updated",
+  "user.deactivated",
+  "user.reactivated",
+  "user.deleted",
+  "group.created",
+  "group.renamed",
+  "group.membersChanged",
+  "group.deleted",
+];
+for (const name of logged) {
+  service.on(name, (event) => {
+    const detail =
+      "added" in event ? ` +${event.added.length} -${event.removed.length} members` : "";
+    console.log(`event ${name} ${event.resourceType}/${event.id}${detail}`);
+  });
+}
+
+const app = express();
+app.disable("x-powered-by");
+app.use(MOUNT_PATH, scimRouter({ handler: service.handle, auth: { tokens: [{ token }] } }));
+app.get("/", (_request, response) => {
+  response.type("text/plain").send(`scimkit quickstart: SCIM 2.0 is served at ${MOUNT_PATH}\n`);
+});
+
+const server = app.listen(port, host, () => {
+  const address = server.address();
+  const actualPort = typeof address === "object" && address !== null ? address.port : port;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const baseUrl = `http://${shownHost}:${actualPort}${MOUNT_PATH}`;
+  console.log(`scimkit quickstart is running (store: ${storeKind})`);
+  console.log(`  SCIM base URL: ${baseUrl}`);
+  console.log(
+    generated
+      ? `  Bearer token:  ${token}   (generated now and shown once; set SCIM_TOKEN to choose one)`
+      : "  Bearer token:  the value of SCIM_TOKEN",
+  );
+  console.log("Paste both into Entra ID (Tenant URL, Secret Token) or Okta (Base URL, API Token).");
+  console.log(`Try: curl -H "Authorization: Bearer <token>" ${baseUrl}/ServiceProviderConfig`);
+});
+
+const shutdown = () => {
+  server.close(() => {
+    void store.close?.();
+    process.exit(0);
+  });
+  server.closeAllConnections();
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

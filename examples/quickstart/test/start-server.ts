@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export interface RunningServer {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly output: () => string;
+  readonly stop: () => Promise<void>;
+}
+
+const SERVER = fileURLToPath(new URL("../dist/server.js", import.meta.url));
+
+/**
+ * Starts the built quickstart (`node dist/server.js`, as `npm start` does) on an
+ * ephemeral port and reads the base URL and token it prints.
+ */
+export function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  if (!existsSync(SERVER)) {
+    throw new Error(`${SERVER} is missing: run "npm run build" in examples/quickstart first.`);
+  }
+  const child: ChildProcess = spawn(process.execPath, [SERVER], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STORE: "memory", SCIM_TOKEN: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`The quickstart did not start in time. Output:\n${output}`));
+    }, 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /SCIM base URL: (\S+)/.exec(output)?.[1];
+      const token = /Bearer token: {2}(scim_\S+)/.exec(output)?.[1] ?? env.SCIM_TOKEN;
+      if (url !== undefined && token !== undefined && token !== "") {
+        clearTimeout(timer);
+        resolve({ baseUrl: url, token, output: () => output, stop });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The quickstart exited with code ${code}. Output:\n${output}`));
+    });
+  });
+}
