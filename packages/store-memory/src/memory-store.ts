@@ -1,0 +1,508 @@
+import {
+  type BoundFilter,
+  type CreateInput,
+  filterReferences,
+  type GroupRef,
+  type MemberRef,
+  notFound,
+  printPath,
+  queryInMemory,
+  ScimError,
+  type ScimObject,
+  type ScimStore,
+  STORE_SPECIFICATION_VERSION,
+  type StoredRecord,
+  type StoreQuery,
+  type UniqueKey,
+  type UpdatedRecord,
+  type UpdateInput,
+} from "@scimkit/core";
+import { copyJson } from "./copy-json";
+
+/** Options of `memoryStore`. */
+export interface MemoryStoreOptions {
+  /**
+   * Top-level core string attributes indexed (case-insensitively) for `eq`
+   * filters, besides the unique keys, which are always indexed. These are the
+   * lookups IdPs send before every create.
+   * @default ["externalId", "displayName"]
+   */
+  readonly indexedAttributes?: readonly string[];
+}
+
+/** One stored record with what the store derived from it. */
+export interface MemoryEntry {
+  /** The record as stored (immutable: replaced, never mutated, on update). */
+  readonly record: StoredRecord;
+  readonly uniqueKeys: readonly UniqueKey[];
+}
+
+/** The records of one resource type in one tenant. */
+export interface MemoryTypeState {
+  /** id -> entry, in insertion order (the default list order). */
+  readonly records: Map<string, MemoryEntry>;
+  /** unique-key attribute -> normalised value -> id. */
+  readonly unique: Map<string, Map<string, string>>;
+  /** indexed attribute -> lower-cased value -> ids. */
+  readonly indexes: Map<string, Map<string, Set<string>>>;
+  /** group id -> member id -> member, in insertion order. */
+  readonly members: Map<string, Map<string, MemberRef>>;
+}
+
+/** One tenant's data. */
+export interface MemoryTenantState {
+  readonly types: Map<string, MemoryTypeState>;
+  /** member id -> groups it belongs to (the reverse side of `members`). */
+  readonly groupsOf: Map<
+    string,
+    Map<string, { readonly resourceType: string; readonly id: string }>
+  >;
+}
+
+/**
+ * Raw access to a memory store's maps, FOR TESTS ONLY (the conformance suite's
+ * backdoor). Reads return internal objects: do not mutate them.
+ */
+export interface MemoryStoreInspector {
+  /** Every tenant's state. */
+  readonly tenants: ReadonlyMap<string, MemoryTenantState>;
+  /** The stored record (without members), or `undefined`. */
+  readRecord(tenant: string, resourceType: string, id: string): StoredRecord | undefined;
+  /** Member ids of a group, read from the group side of the relation. */
+  readMembers(tenant: string, groupId: string): string[];
+  /** Group ids a member belongs to, read from the member side of the relation. */
+  readMemberOf(tenant: string, memberId: string): string[];
+}
+
+/** A `ScimStore` kept in memory, plus a backdoor for tests. */
+export interface MemoryStore extends ScimStore {
+  /** Raw access to the maps, for tests; see `MemoryStoreInspector`. */
+  inspect(): MemoryStoreInspector;
+}
+
+/** The value at `key`, created and stored first when missing. */
+function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+const groupKey = (resourceType: string, id: string) => `${resourceType}\n${id}`;
+
+const uniquenessError = (key: UniqueKey) =>
+  new ScimError({
+    status: 409,
+    scimType: "uniqueness",
+    detail: `The value of "${key.attribute}" is already in use.`,
+    code: "uniqueness",
+  });
+
+const versionConflict = (id: string) =>
+  new ScimError({
+    status: 412,
+    detail: `Resource ${id} was changed by another request; fetch it again and retry.`,
+    code: "version_conflict",
+  });
+
+/**
+ * The reference store: everything in memory, per tenant and resource type.
+ * `eq` filters on unique keys, `id` and `indexedAttributes` are answered from
+ * hash indexes; memberships are a relation indexed both ways, so one member
+ * change is O(1) whatever the group size. Every method does its checks and
+ * writes without awaiting in between, so uniqueness and version checks are atomic.
+ * Records are copied in and out: callers cannot change stored state by mutation.
+ * Filters and sorts use core's evaluator (`queryInMemory`), so it pushes down
+ * everything, cursors included.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const indexedAttributes = [...(options.indexedAttributes ?? ["externalId", "displayName"])];
+  if (!indexedAttributes.every((attribute) => typeof attribute === "string")) {
+    throw new TypeError("memoryStore: `indexedAttributes` must be attribute names.");
+  }
+  const tenants = new Map<string, MemoryTenantState>();
+
+  const tenantState = (tenant: string, create: boolean): MemoryTenantState | undefined => {
+    let state = tenants.get(tenant);
+    if (state === undefined && create) {
+      state = { types: new Map(), groupsOf: new Map() };
+      tenants.set(tenant, state);
+    }
+    return state;
+  };
+
+  const typeState = (
+    tenant: string,
+    resourceType: string,
+    create: boolean,
+  ): MemoryTypeState | undefined => {
+    const state = tenantState(tenant, create);
+    let types = state?.types.get(resourceType);
+    if (types === undefined && state !== undefined && create) {
+      types = { records: new Map(), unique: new Map(), indexes: new Map(), members: new Map() };
+      state.types.set(resourceType, types);
+    }
+    return types;
+  };
+
+  const checkUnique = (state: MemoryTypeState, keys: readonly UniqueKey[], self?: string) => {
+    for (const key of keys) {
+      const holder = state.unique.get(key.attribute)?.get(key.value);
+      if (holder !== undefined && holder !== self) throw uniquenessError(key);
+    }
+  };
+
+  const indexValue = (data: ScimObject, attribute: string) => {
+    const value = data[attribute];
+    return typeof value === "string" ? value.toLowerCase() : undefined;
+  };
+
+  const addToIndexes = (state: MemoryTypeState, entry: MemoryEntry) => {
+    const { id, data } = entry.record;
+    for (const key of entry.uniqueKeys) {
+      entryOf(state.unique, key.attribute, () => new Map<string, string>()).set(key.value, id);
+    }
+    for (const attribute of indexedAttributes) {
+      const value = indexValue(data, attribute);
+      if (value === undefined) continue;
+      const values = entryOf(state.indexes, attribute, () => new Map<string, Set<string>>());
+      entryOf(values, value, () => new Set<string>()).add(id);
+    }
+  };
+
+  const removeFromIndexes = (state: MemoryTypeState, entry: MemoryEntry) => {
+    const { id, data } = entry.record;
+    for (const key of entry.uniqueKeys) {
+      const values = state.unique.get(key.attribute);
+      if (values?.get(key.value) === id) values.delete(key.value);
+    }
+    for (const attribute of indexedAttributes) {
+      const value = indexValue(data, attribute);
+      if (value === undefined) continue;
+      const ids = state.indexes.get(attribute)?.get(value);
+      ids?.delete(id);
+      if (ids?.size === 0) state.indexes.get(attribute)?.delete(value);
+    }
+  };
+
+  const link = (
+    tenant: MemoryTenantState,
+    resourceType: string,
+    groupId: string,
+    memberId: string,
+  ) => {
+    const groups = entryOf(tenant.groupsOf, memberId, () => new Map());
+    groups.set(groupKey(resourceType, groupId), { resourceType, id: groupId });
+  };
+
+  const unlink = (
+    tenant: MemoryTenantState,
+    resourceType: string,
+    groupId: string,
+    memberId: string,
+  ) => {
+    const groups = tenant.groupsOf.get(memberId);
+    groups?.delete(groupKey(resourceType, groupId));
+    if (groups?.size === 0) tenant.groupsOf.delete(memberId);
+  };
+
+  const copyMember = (member: MemberRef): MemberRef => ({
+    value: member.value,
+    type: member.type,
+    ...(member.display === undefined ? {} : { display: member.display }),
+  });
+
+  const readMembers = (state: MemoryTypeState, id: string): MemberRef[] => {
+    const members = state.members.get(id);
+    return members === undefined ? [] : [...members.values()];
+  };
+
+  const copyOut = (record: StoredRecord, members?: readonly MemberRef[]): StoredRecord => ({
+    resourceType: record.resourceType,
+    id: record.id,
+    version: record.version,
+    created: record.created,
+    lastModified: record.lastModified,
+    data: copyJson(record.data),
+    ...(members === undefined ? {} : { members: members.map(copyMember) }),
+  });
+
+  /** Entries a filter can only match, from a hash index; `undefined` when no index applies. */
+  const candidates = (state: MemoryTypeState, filter: BoundFilter): MemoryEntry[] | undefined => {
+    if (filter.kind === "Logical") {
+      const left = candidates(state, filter.left);
+      const right = candidates(state, filter.right);
+      if (filter.operator === "and") {
+        if (left === undefined || right === undefined) return left ?? right;
+        return left.length <= right.length ? left : right;
+      }
+      if (left === undefined || right === undefined) return undefined;
+      return [...new Set([...left, ...right])];
+    }
+    if (
+      filter.kind !== "Comparison" ||
+      filter.operator !== "eq" ||
+      typeof filter.value !== "string" ||
+      filter.path.subAttribute !== undefined ||
+      filter.path.definition.multiValued
+    ) {
+      return undefined;
+    }
+    const value = filter.value;
+    const attribute = printPath(filter.path);
+    const byIds = (ids: Iterable<string> | undefined) => {
+      const found: MemoryEntry[] = [];
+      for (const id of ids ?? []) {
+        const entry = state.records.get(id);
+        if (entry !== undefined) found.push(entry);
+      }
+      return found;
+    };
+    if (filter.path.isCore && filter.path.attribute === "id") return byIds([value]);
+    if (indexedAttributes.includes(attribute)) {
+      return byIds(state.indexes.get(attribute)?.get(value.toLowerCase()));
+    }
+    // Core computes unique keys from the same definition, so every record with a
+    // value for a unique attribute has a key, normalised the way the filter compares.
+    if (filter.path.definition.uniqueness !== "none") {
+      const normalised = filter.path.definition.caseExact ? value : value.toLowerCase();
+      const id = state.unique.get(attribute)?.get(normalised);
+      return byIds(id === undefined ? [] : [id]);
+    }
+    return undefined;
+  };
+
+  const referencesAttribute = (query: StoreQuery, attribute: string | undefined) => {
+    if (attribute === undefined) return false;
+    const sortPath = query.sort?.path;
+    return (
+      (query.filter !== undefined && filterReferences(query.filter, attribute)) ||
+      (sortPath?.isCore === true && sortPath.attribute === attribute)
+    );
+  };
+
+  const groupsOf = (tenant: string, memberId: string): GroupRef[] => {
+    const state = tenantState(tenant, false);
+    const groups = state?.groupsOf.get(memberId);
+    if (state === undefined || groups === undefined) return [];
+    const result: GroupRef[] = [];
+    for (const group of groups.values()) {
+      const display = state.types.get(group.resourceType)?.records.get(group.id)?.record
+        .data.displayName;
+      result.push({
+        resourceType: group.resourceType,
+        id: group.id,
+        ...(typeof display === "string" ? { display } : {}),
+      });
+    }
+    return result;
+  };
+
+  const store: MemoryStore = {
+    specificationVersion: STORE_SPECIFICATION_VERSION,
+    capabilities: { filter: () => true, sort: () => true, cursor: true },
+
+    async create(tenant, input: CreateInput) {
+      const state = typeState(tenant, input.resourceType, true)!;
+      const tenantData = tenantState(tenant, false)!;
+      if (state.records.has(input.id)) {
+        throw new ScimError({
+          status: 409,
+          scimType: "uniqueness",
+          detail: `A ${input.resourceType} with id ${input.id} already exists.`,
+          code: "uniqueness",
+        });
+      }
+      checkUnique(state, input.uniqueKeys);
+      const record: StoredRecord = {
+        resourceType: input.resourceType,
+        id: input.id,
+        version: 1,
+        created: input.created,
+        lastModified: input.created,
+        data: copyJson(input.data),
+      };
+      const entry: MemoryEntry = {
+        record,
+        uniqueKeys: input.uniqueKeys.map((key) => ({ ...key })),
+      };
+      state.records.set(input.id, entry);
+      addToIndexes(state, entry);
+      if (input.members !== undefined && input.members.length > 0) {
+        const members = new Map<string, MemberRef>();
+        for (const member of input.members) {
+          if (members.has(member.value)) continue;
+          members.set(member.value, copyMember(member));
+          link(tenantData, input.resourceType, input.id, member.value);
+        }
+        state.members.set(input.id, members);
+      }
+      return copyOut(record);
+    },
+
+    async get(tenant, resourceType, id, getOptions) {
+      const state = typeState(tenant, resourceType, false);
+      const entry = state?.records.get(id);
+      if (state === undefined || entry === undefined) return undefined;
+      return copyOut(entry.record, getOptions?.includeMembers ? readMembers(state, id) : undefined);
+    },
+
+    async query(tenant, query) {
+      const state = typeState(tenant, query.resourceType, false);
+      if (state === undefined) return { records: [], totalResults: 0 };
+      const found = query.filter === undefined ? undefined : candidates(state, query.filter);
+      const entries = found ?? state.records.values();
+      const withMembers =
+        query.includeMembers === true || referencesAttribute(query, query.membersAttribute);
+      const records: StoredRecord[] = [];
+      for (const entry of entries) {
+        records.push(
+          withMembers
+            ? { ...entry.record, members: readMembers(state, entry.record.id) }
+            : entry.record,
+        );
+      }
+      const result = queryInMemory(records, query, {
+        memberOf: (record) => groupsOf(tenant, record.id),
+      });
+      if (!result.ok) throw result.error;
+      return {
+        ...result.value,
+        records: result.value.records.map((record) => copyOut(record, record.members)),
+      };
+    },
+
+    async update(tenant, input: UpdateInput) {
+      const state = typeState(tenant, input.resourceType, false);
+      const entry = state?.records.get(input.id);
+      if (state === undefined || entry === undefined) {
+        throw notFound(`${input.resourceType} ${input.id} not found.`);
+      }
+      if (input.expectedVersion !== undefined && input.expectedVersion !== entry.record.version) {
+        throw versionConflict(input.id);
+      }
+      const uniqueKeys = input.data === undefined ? entry.uniqueKeys : (input.uniqueKeys ?? []);
+      if (input.data !== undefined) checkUnique(state, uniqueKeys, input.id);
+      // Every check is done; from here on nothing throws, so the write is all-or-nothing.
+      const tenantData = tenantState(tenant, false)!;
+      const added: string[] = [];
+      const removed: string[] = [];
+      const delta = input.members;
+      if (delta !== undefined) {
+        const members = entryOf(state.members, input.id, () => new Map<string, MemberRef>());
+        if (delta.replaceAll === true) {
+          const kept = new Set(delta.add.map((member) => member.value));
+          for (const memberId of [...members.keys()]) {
+            if (kept.has(memberId)) continue;
+            members.delete(memberId);
+            unlink(tenantData, input.resourceType, input.id, memberId);
+            removed.push(memberId);
+          }
+        }
+        for (const member of delta.add) {
+          if (members.has(member.value)) continue;
+          members.set(member.value, copyMember(member));
+          link(tenantData, input.resourceType, input.id, member.value);
+          added.push(member.value);
+        }
+        for (const memberId of delta.remove) {
+          if (!members.delete(memberId)) continue;
+          unlink(tenantData, input.resourceType, input.id, memberId);
+          const addedAt = added.indexOf(memberId);
+          if (addedAt === -1) removed.push(memberId);
+          else added.splice(addedAt, 1);
+        }
+        if (members.size === 0) state.members.delete(input.id);
+      }
+      const changed = input.data !== undefined || added.length > 0 || removed.length > 0;
+      let record = entry.record;
+      if (changed) {
+        record = {
+          ...record,
+          version: record.version + 1,
+          lastModified: input.lastModified,
+          ...(input.data === undefined ? {} : { data: copyJson(input.data) }),
+        };
+        const next: MemoryEntry = {
+          record,
+          uniqueKeys:
+            input.data === undefined ? entry.uniqueKeys : uniqueKeys.map((key) => ({ ...key })),
+        };
+        removeFromIndexes(state, entry);
+        state.records.set(input.id, next);
+        addToIndexes(state, next);
+      }
+      const updated: UpdatedRecord = {
+        ...copyOut(record),
+        ...(delta === undefined ? {} : { membership: { added, removed } }),
+      };
+      return updated;
+    },
+
+    async delete(tenant, resourceType, id) {
+      const state = typeState(tenant, resourceType, false);
+      const entry = state?.records.get(id);
+      if (state === undefined || entry === undefined) return false;
+      const tenantData = tenantState(tenant, false)!;
+      removeFromIndexes(state, entry);
+      state.records.delete(id);
+      for (const memberId of state.members.get(id)?.keys() ?? []) {
+        unlink(tenantData, resourceType, id, memberId);
+      }
+      state.members.delete(id);
+      for (const group of tenantData.groupsOf.get(id)?.values() ?? []) {
+        const members = tenantData.types.get(group.resourceType)?.members;
+        members?.get(group.id)?.delete(id);
+        if (members?.get(group.id)?.size === 0) members.delete(group.id);
+      }
+      tenantData.groupsOf.delete(id);
+      return true;
+    },
+
+    async memberOf(tenant, memberId) {
+      return groupsOf(tenant, memberId);
+    },
+
+    async existing(tenant, ids) {
+      const state = tenantState(tenant, false);
+      const found = new Set<string>();
+      if (state === undefined) return found;
+      for (const id of ids) {
+        for (const types of state.types.values()) {
+          if (types.records.has(id)) {
+            found.add(id);
+            break;
+          }
+        }
+      }
+      return found;
+    },
+
+    async hasMembers(tenant, resourceType, id, memberIds) {
+      const members = typeState(tenant, resourceType, false)?.members.get(id);
+      return members === undefined ? [] : memberIds.filter((memberId) => members.has(memberId));
+    },
+
+    inspect() {
+      return {
+        tenants,
+        readRecord: (tenant, resourceType, id) =>
+          tenants.get(tenant)?.types.get(resourceType)?.records.get(id)?.record,
+        readMembers: (tenant, groupId) => {
+          for (const types of tenants.get(tenant)?.types.values() ?? []) {
+            const members = types.members.get(groupId);
+            if (members !== undefined) return [...members.keys()];
+          }
+          return [];
+        },
+        readMemberOf: (tenant, memberId) =>
+          [...(tenants.get(tenant)?.groupsOf.get(memberId)?.values() ?? [])].map(
+            (group) => group.id,
+          ),
+      };
+    },
+  };
+  return store;
+}

@@ -1,0 +1,3 @@
+export * from "./data-set";
+export * from "./filter-corpus";
+export * from "./run-store-conformance";
