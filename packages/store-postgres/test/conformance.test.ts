@@ -1,0 +1,64 @@
+import { runStoreConformance } from "@scimkit/store-tests";
+import { afterAll, beforeAll } from "vitest";
+import { type PostgresStore, postgresStore } from "../src";
+import { type Driver, driverFactories, uniqueSchema } from "./drivers";
+
+for (const [name, open] of driverFactories) {
+  // One database and schema per driver for the whole suite: starting PGlite takes
+  // seconds, and the suite gives every test fresh tenants anyway.
+  const schema = uniqueSchema("scimkit_conformance");
+  let opened: Promise<{ driver: Driver; store: PostgresStore }> | undefined;
+  const shared = () => {
+    opened ??= (async () => {
+      const driver = await open();
+      const store = postgresStore({ client: driver.client, schema });
+      await store.migrate();
+      return { driver, store };
+    })();
+    return opened;
+  };
+
+  // Opening PGlite can take many seconds on a busy machine: do it before any test hook.
+  beforeAll(async () => {
+    await shared();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (opened === undefined) return;
+    const { driver } = await opened;
+    await driver.dropSchema(schema);
+    await driver.close();
+  });
+
+  runStoreConformance({
+    name: `postgresStore on ${name}`,
+    createStore: async () => (await shared()).store,
+    backdoor: (store) => ({
+      async readRecord(tenant, resourceType, id) {
+        const { driver } = await shared();
+        const { rows } = await driver.client.query(
+          `SELECT id, version, created, last_modified, data FROM "${store.schema}".resources
+           WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
+          [tenant, resourceType, id],
+        );
+        const row = rows[0];
+        if (row === undefined) return undefined;
+        return {
+          id: row.id as string,
+          version: Number(row.version),
+          created: row.created as string,
+          lastModified: row.last_modified as string,
+          data: row.data as Record<string, unknown>,
+        };
+      },
+      async readMembers(tenant, groupId) {
+        const { driver } = await shared();
+        const { rows } = await driver.client.query(
+          `SELECT member_id FROM "${store.schema}".memberships WHERE tenant = $1 AND group_id = $2`,
+          [tenant, groupId],
+        );
+        return rows.map((row) => row.member_id as string);
+      },
+    }),
+  });
+}
