@@ -36,17 +36,19 @@ export interface PatchOptions {
    * RFC 7644 behaviour instead:
    * - a PatchOp without `schemas` is rejected (lenient: accepted);
    * - `add` of members as bare strings (`"value": "<id>"`, matrix row 9) is 400 `invalidValue`;
-   * - `replace` with a value filter that matches nothing is 400 `noTarget` as §3.5.2.3
+   * - `replace` of `attr[filter].sub` matching nothing is 400 `noTarget` as §3.5.2.3
    *   requires (lenient: creates the element, row 20; `add` creates it in both modes);
-   * - `remove` of `members[value eq "x"]` loads the member list so a non-member is
-   *   400 `noTarget` (lenient: removing a non-member is an idempotent no-op);
-   * - numeric strings for numbers, complex values sent as JSON strings (row 21),
-   *   unknown sub-attributes, a single value for a multi-valued attribute, and
-   *   read-only attributes the resource does not hold are 400 (lenient: coerced,
-   *   dropped, wrapped or ignored).
+   * - `remove` of `members[value eq "x"]` asks for the member list so removing a
+   *   non-member is 400 `noTarget` (lenient: an idempotent no-op, no list read);
+   * - a complex value sent as a JSON string (row 21) is 400 `invalidValue`;
+   * - a read-only attribute the resource does not hold (e.g. `groups`) is 400
+   *   `mutability` (lenient: ignored, since it cannot be compared);
+   * - the schema validator's own strict rules (unknown attributes, canonical values,
+   *   a single value for a multi-valued attribute: see `ValidationOptions`).
    * Always on, because they cannot grant unintended access: case-insensitive `op`
    * and names, `"True"`/`"False"`, dotted and URN-qualified keys in no-path values,
-   * remove-with-value on members, `id`/`meta`/`schemas` in values, bare-string `manager`.
+   * remove-with-value on members (rows 3-4), `id` equal to the current one and
+   * `meta`/`schemas` in values (row 6), bare-string `manager` (row 7), `null` = unassign.
    * @default false
    */
   readonly strict?: boolean;
@@ -396,13 +398,25 @@ class PatchRun {
     }
     const name = target.definition.name;
     const before = container[name];
+    if (
+      op !== "remove" &&
+      before === undefined &&
+      (target.definition.mutability === "readOnly" ||
+        target.subDefinition?.mutability === "readOnly")
+    ) {
+      // A read-only attribute the resource does not hold cannot be compared: ignore it.
+      if (!this.strict) return DONE;
+      return {
+        ok: false,
+        error: patchError("mutability", "patch.read_only", context.where, target.text),
+      };
+    }
     const computed = this.compute(op, target, before, value, context);
     if (!computed.ok) return computed;
     const after = computed.value;
     if (!deepEqual(before, after)) {
       const check = this.checkMutability(target, before, after, context);
       if (!check.ok) return check;
-      if (check.value === "ignore") return DONE;
     }
     if (after === undefined) delete container[name];
     else container[name] = after;
@@ -414,11 +428,9 @@ class PatchRun {
     before: unknown,
     after: unknown,
     context: CoerceContext,
-  ): Result<"apply" | "ignore"> {
+  ): Result<undefined> {
     const { definition, subDefinition } = target;
     if (definition.mutability === "readOnly" || subDefinition?.mutability === "readOnly") {
-      // A read-only attribute the resource does not hold cannot be compared; ignore it.
-      if (before === undefined && !this.strict) return ok("ignore");
       return {
         ok: false,
         error: patchError("mutability", "patch.read_only", context.where, target.text),
@@ -439,7 +451,7 @@ class PatchRun {
         error: patchError("mutability", "patch.required", context.where, target.text),
       };
     }
-    return ok("apply");
+    return ok(undefined);
   }
 
   /** The object holding the target's attribute; extension objects are copied on first write. */
@@ -659,7 +671,9 @@ class PatchRun {
     }
 
     if (matched.length === 0) {
-      if (op === "replace" && this.strict) return noTarget();
+      // Row 20: `emails[type eq "work"].value` creates the work email; a whole-element
+      // replace has nothing to replace (RFC 7644 §3.5.2.3), and strict mode never creates on replace.
+      if (op === "replace" && (this.strict || subDefinition === undefined)) return noTarget();
       const template = equalityTemplate(filter.filter);
       if (template === undefined) return noTarget();
       const created: Record<string, unknown> =
