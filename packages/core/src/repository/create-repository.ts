@@ -152,7 +152,7 @@ export function createRepository(options: RepositoryOptions): Repository {
   const repository: Repository = {
     store,
 
-    create(tenant, input) {
+    async create(tenant, input) {
       const schema = schemaOf(input.resourceType);
       const data = cleanData(schema, input.data);
       return store.create(tenant, {
@@ -217,7 +217,7 @@ export function createRepository(options: RepositoryOptions): Repository {
       return unwrap(result);
     },
 
-    update(tenant, input) {
+    async update(tenant, input) {
       const schema = schemaOf(input.resourceType);
       const data = input.data === undefined ? undefined : cleanData(schema, input.data);
       return store.update(tenant, {
