@@ -11,6 +11,7 @@ import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { GroupRef, MemberRef, MembershipDelta, StoredRecord, UpdatedRecord } from "../store";
 import { emitCreated, emitDeleted, emitUpdated } from "./emit-change-events";
 import { etagMatches, formatETag, versionFromETag } from "./etag";
+import { jsonEqual } from "./json-equal";
 import type { ServiceContext } from "./service-context";
 import type { ScimRequest, ScimResponse } from "./types";
 import { validateInput } from "./validate-input";
@@ -200,26 +201,6 @@ export async function resolveMembers(
   return resolved;
 }
 
-function jsonEqual(left: unknown, right: unknown): boolean {
-  if (left === right) return true;
-  if (typeof left !== "object" || typeof right !== "object" || left === null || right === null) {
-    return false;
-  }
-  if (Array.isArray(left) !== Array.isArray(right)) return false;
-  if (Array.isArray(left)) {
-    const other = right as unknown[];
-    return (
-      left.length === other.length && left.every((item, index) => jsonEqual(item, other[index]))
-    );
-  }
-  const leftKeys = Object.keys(left).filter((key) => (left as ScimObject)[key] !== undefined);
-  const rightKeys = Object.keys(right).filter((key) => (right as ScimObject)[key] !== undefined);
-  return (
-    leftKeys.length === rightKeys.length &&
-    leftKeys.every((key) => jsonEqual((left as ScimObject)[key], (right as ScimObject)[key]))
-  );
-}
-
 /** Splits the relation attributes off validated data: members go to the relation, groups are derived. */
 function splitRelations(
   resourceSchema: ResourceSchema,
@@ -357,7 +338,6 @@ export async function createResource(
 ): Promise<ScimResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   const validated = validateInput(resourceSchema, request.body, {
-    mode: "create",
     strict: context.options.strict,
   });
   const { data, members: given } = splitRelations(resourceSchema, validated);
@@ -396,9 +376,8 @@ export async function replaceResource(
     if (record === undefined) throw resourceNotFound(resourceSchema, id);
     checkIfMatch(request, record);
     const validated = validateInput(resourceSchema, request.body, {
-      mode: "replace",
       strict: context.options.strict,
-      existing: context.repository.toResource(record, { baseUrl: request.baseUrl }),
+      existing: record.data,
     });
     const { data, members: given } = splitRelations(resourceSchema, validated);
     const members =
