@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { BoundFilter } from "../src/filter";
 import {
@@ -314,5 +315,37 @@ describe("readValues and compareValues", () => {
       ),
     ).toEqual(["2010-01-01T00:00:00Z", "2011-05-13T04:42:34.000Z", "2011-05-13T06:42:35+02:00"]);
     expect(compareValues("A", "a", definition("string"))).toBe(0);
+  });
+});
+
+describe("case-insensitive equality", () => {
+  const predicate = (operand: string) => compileFilter(bound(`userName eq ${JSON.stringify(operand)}`));
+  it.each([
+    ["ALICE@Example.COM", "alice@example.com", true],
+    ["alice@example.com", "alicf@example.com", false],
+    ["Ärger", "äRGER", true],
+    ["İstanbul", "i̇stanbul", true],
+    ["i̇stanbul", "İSTANBUL", true],
+    ["\u212Aelvin", "kelvin", true],
+    ["a[b]", "A[B]", true],
+    ["a@b", "a`b", false],
+  ])("%s eq %s is %s", (operand, stored, expected) => {
+    expect(predicate(operand)({ userName: stored })).toBe(expected);
+    expect(predicate(operand)({ userName: stored })).toBe(
+      operand.toLowerCase() === stored.toLowerCase(),
+    );
+  });
+
+  it("agrees with toLowerCase for arbitrary strings", () => {
+    const alphabet = fc.constantFrom("a", "A", "z", "Z", "@", "`", "[", "İ", "i", "\u0307", "Σ", "σ", "ς", "\u212A", "k", "ß", "Ä");
+    const text = fc.array(alphabet, { maxLength: 6 }).map((chars) => chars.join(""));
+    fc.assert(
+      fc.property(text, text, (operand, stored) => {
+        expect(predicate(operand)({ userName: stored })).toBe(
+          operand.toLowerCase() === stored.toLowerCase(),
+        );
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -75,11 +75,24 @@ export function bindFilter(
   }
 }
 
+/** Bound on memoised resolutions per schema, so hostile filters cannot grow memory. */
+const RESOLUTION_CACHE_LIMIT = 2048;
+const resolutions = new WeakMap<ResourceSchema, Map<string, ResolvedPath | null>>();
+
 class Binder {
+  private readonly cache: Map<string, ResolvedPath | null>;
+
   constructor(
     private readonly resourceSchema: ResourceSchema,
     private readonly strict: boolean,
-  ) {}
+  ) {
+    let cache = resolutions.get(resourceSchema);
+    if (cache === undefined) {
+      cache = new Map();
+      resolutions.set(resourceSchema, cache);
+    }
+    this.cache = cache;
+  }
 
   bind(node: FilterNode, outer?: ResolvedPath): BoundFilter {
     switch (node.kind) {
@@ -186,12 +199,30 @@ class Binder {
   }
 
   private resolve(path: AttributePath, outer: ResolvedPath | undefined): ResolvedPath {
+    // Names are case-insensitive and filters repeat the same few paths: memoise per schema.
+    const key =
+      `${outer === undefined ? "" : `${outer.schema}:${outer.attribute}[`}${path.schema ?? ""}:${path.attribute}.${path.subAttribute ?? ""}`.toLowerCase();
+    let resolved = this.cache.get(key);
+    if (resolved === undefined) {
+      resolved = this.resolveUncached(path, outer);
+      if (this.cache.size >= RESOLUTION_CACHE_LIMIT) this.cache.clear();
+      this.cache.set(key, resolved);
+    }
+    if (resolved === null) {
+      throw bindError("filter.unknown_attribute", {
+        path: outer === undefined ? printPath(path) : `${printPath(outer)}[${printPath(path)}]`,
+      });
+    }
+    return resolved;
+  }
+
+  private resolveUncached(
+    path: AttributePath,
+    outer: ResolvedPath | undefined,
+  ): ResolvedPath | null {
     if (outer === undefined) {
       const resolved = resolvePath(this.resourceSchema, path, "invalidFilter");
-      if (!resolved.ok) {
-        throw bindError("filter.unknown_attribute", { path: printPath(path) });
-      }
-      return resolved.value;
+      return resolved.ok ? resolved.value : null;
     }
     const wanted = path.attribute.toLowerCase();
     const sub =
@@ -200,11 +231,6 @@ class Binder {
             (candidate) => candidate.name.toLowerCase() === wanted,
           )
         : undefined;
-    if (sub === undefined) {
-      throw bindError("filter.unknown_attribute", {
-        path: `${printPath(outer)}[${printPath(path)}]`,
-      });
-    }
-    return { ...outer, subAttribute: sub.name, subDefinition: sub };
+    return sub === undefined ? null : { ...outer, subAttribute: sub.name, subDefinition: sub };
   }
 }

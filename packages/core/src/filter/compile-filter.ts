@@ -279,11 +279,13 @@ function stringTest(operator: ComparisonOperator, operand: string, caseExact: bo
   const target = caseExact ? operand : operand.toLowerCase();
   const fold = caseExact ? (value: string) => value : (value: string) => value.toLowerCase();
   switch (operator) {
-    case "eq":
-      return caseExact
-        ? (value) => value === target
-        : (value) =>
-            typeof value === "string" && (value === operand || value.toLowerCase() === target);
+    case "eq": {
+      if (caseExact) return (value) => value === target;
+      const lengthMayChange = target.includes("\u0307");
+      return (value) =>
+        typeof value === "string" &&
+        (value === operand || equalsFolded(value, target, lengthMayChange));
+    }
     case "co":
       return (value) => typeof value === "string" && fold(value).includes(target);
     case "sw":
@@ -295,4 +297,26 @@ function stringTest(operator: ComparisonOperator, operand: string, caseExact: bo
         typeof value === "string" ? fold(value) : undefined,
       );
   }
+}
+
+/**
+ * `value.toLowerCase() === target` for an already lower-cased `target`, without
+ * allocating for ASCII (the IdP lookup hot path). Only U+0130 lower-cases to two
+ * code units ("i" + U+0307), so lengths can differ only when `target` has U+0307.
+ */
+function equalsFolded(value: string, target: string, lengthMayChange: boolean): boolean {
+  const length = value.length;
+  if (length !== target.length) return lengthMayChange && value.toLowerCase() === target;
+  for (let index = 0; index < length; index++) {
+    const code = value.charCodeAt(index);
+    const wanted = target.charCodeAt(index);
+    if (code === wanted) continue;
+    if (code >= 65 && code <= 90) {
+      if (code + 32 === wanted) continue;
+      return false;
+    }
+    if (code < 128) return false;
+    return value.toLowerCase() === target;
+  }
+  return true;
 }

@@ -22,17 +22,22 @@ export interface ParseFilterOptions {
 export const DEFAULT_FILTER_MAX_LENGTH = 8192;
 export const DEFAULT_FILTER_MAX_DEPTH = 64;
 
-const COMPARISON_OPERATORS: ReadonlySet<string> = new Set([
-  "eq",
-  "ne",
-  "co",
-  "sw",
-  "ew",
-  "gt",
-  "ge",
-  "lt",
-  "le",
-]);
+const OPERATORS = new Map<number, ComparisonOperator | "pr">(
+  (["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"] as const).map((operator) => [
+    (operator.charCodeAt(0) << 8) | operator.charCodeAt(1),
+    operator,
+  ]),
+);
+
+/** The operator a two-letter word names, case-insensitively, without allocating. */
+function operatorOf(word: string): ComparisonOperator | "pr" | undefined {
+  if (word.length !== 2) return undefined;
+  const first = word.charCodeAt(0);
+  const second = word.charCodeAt(1);
+  // Only ASCII letters fold with | 32; anything else cannot be an operator.
+  if (first > 127 || second > 127) return undefined;
+  return OPERATORS.get(((first | 32) << 8) | (second | 32));
+}
 
 const EXPRESSION_START = 'attribute path, "(" or "not"';
 
@@ -203,15 +208,15 @@ class Parser {
   /** `pr`, or a comparison operator and its value, after `path`. */
   private parseOperation(path: AttributePath): FilterNode {
     const token = this.token;
-    const operator = token.kind === "word" ? (token.value as string).toLowerCase() : "";
+    const operator = token.kind === "word" ? operatorOf(token.value as string) : undefined;
     if (operator === "pr") {
       this.advance();
       return { kind: "Present", path };
     }
-    if (!COMPARISON_OPERATORS.has(operator)) this.unexpected('comparison operator or "pr"');
+    if (operator === undefined) this.unexpected('comparison operator or "pr"');
     this.advance();
     const value = this.parseValue();
-    return { kind: "Comparison", path, operator: operator as ComparisonOperator, value };
+    return { kind: "Comparison", path, operator, value };
   }
 
   private parseValue(): FilterValue {

@@ -56,14 +56,6 @@ export function scanAttributePath(
   scimType: ScimType,
   code: "path.expected" | "filter.expected",
 ): Result<AttributePath> {
-  const expected = (what: string, position: number): Result<never> => ({
-    ok: false,
-    error: syntaxError(scimType, code, position, {
-      expected: what,
-      found: describeFound(position < end ? text[position] : undefined),
-    }),
-  });
-
   let schema: string | undefined;
   let nameStart = start;
   // Bounded to this token: lastIndexOf would rescan the whole filter before it (quadratic).
@@ -75,10 +67,10 @@ export function scanAttributePath(
     }
   }
   if (lastColon >= start) {
-    if (lastColon === start) return expected("schema URN", start);
+    if (lastColon === start) return failure(text, end, scimType, code, "schema URN", start);
     for (let index = start; index < lastColon; index++) {
       if (!isUrnChar(text[index] as string, text.charCodeAt(index))) {
-        return expected("schema URN character", index);
+        return failure(text, end, scimType, code, "schema URN character", index);
       }
     }
     schema = text.slice(start, lastColon);
@@ -86,19 +78,38 @@ export function scanAttributePath(
   }
 
   const attributeEnd = scanName(text, nameStart, end);
-  if (attributeEnd === nameStart) return expected("attribute name", nameStart);
+  if (attributeEnd === nameStart)
+    return failure(text, end, scimType, code, "attribute name", nameStart);
   const attribute = text.slice(nameStart, attributeEnd);
   if (attributeEnd === end) {
     return { ok: true, value: buildPath(schema, attribute, undefined) };
   }
   if (text.charCodeAt(attributeEnd) !== 46 /* . */) {
-    return expected('"." or end of path', attributeEnd);
+    return failure(text, end, scimType, code, '"." or end of path', attributeEnd);
   }
   const subStart = attributeEnd + 1;
   const subEnd = scanName(text, subStart, end);
-  if (subEnd === subStart) return expected("sub-attribute name", subStart);
-  if (subEnd !== end) return expected("end of path", subEnd);
+  if (subEnd === subStart)
+    return failure(text, end, scimType, code, "sub-attribute name", subStart);
+  if (subEnd !== end) return failure(text, end, scimType, code, "end of path", subEnd);
   return { ok: true, value: buildPath(schema, attribute, text.slice(subStart, subEnd)) };
+}
+
+function failure(
+  text: string,
+  end: number,
+  scimType: ScimType,
+  code: "path.expected" | "filter.expected",
+  expected: string,
+  position: number,
+): Result<never> {
+  return {
+    ok: false,
+    error: syntaxError(scimType, code, position, {
+      expected,
+      found: describeFound(position < end ? text[position] : undefined),
+    }),
+  };
 }
 
 /** End offset of the ATTRNAME (or `$ref`) starting at `start`; `start` when there is none. */
