@@ -39,12 +39,31 @@ export function isPostgresClient(value: unknown): value is PostgresClient {
   );
 }
 
+const RETRYABLE = new Set(["40P01", "40001"]);
+const MAX_ATTEMPTS = 3;
+
 /**
  * Runs `callback` inside one transaction: committed when it resolves, rolled back
- * when it throws. With a pool, the connection is returned (or discarded after a
- * failed rollback) whatever happens.
+ * when it throws. A transaction PostgreSQL aborted as a deadlock victim or
+ * serialization failure is retried (a lost race is never a 500); the callback
+ * must therefore have no effects outside the transaction.
  */
 export async function inTransaction<T>(
+  client: PostgresClient,
+  callback: (transaction: Queryable) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runTransaction(client, callback);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= MAX_ATTEMPTS || typeof code !== "string" || !RETRYABLE.has(code)) throw error;
+    }
+  }
+}
+
+/** One attempt; with a pool, the connection is returned (or discarded after a failed rollback). */
+async function runTransaction<T>(
   client: PostgresClient,
   callback: (transaction: Queryable) => Promise<T>,
 ): Promise<T> {

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PostgresStore, postgresStore, type Queryable } from "../src";
+import { type Driver, driverFactories, uniqueSchema } from "./drivers";
+import { bound } from "./helpers";
+
+const ROWS = 12_000;
+const tenant = "explain";
+
+describe.each(driverFactories)("index use on %s", (_name, open) => {
+  let driver: Driver;
+  let schema: string;
+  let store: PostgresStore;
+  const statements: { text: string; values: unknown[] }[] = [];
+
+  beforeAll(async () => {
+    driver = await open();
+    schema = uniqueSchema("scimkit_explain");
+    await postgresStore({ client: driver.client, schema }).migrate();
+    // Enough rows, and fresh statistics, that the planner picks an index on its own merits.
+    for (const type of ["User", "Group"]) {
+      await driver.client.query(
+        `INSERT INTO "${schema}".resources (tenant, resource_type, id, version, created, last_modified, data)
+         SELECT $1, $2, $2 || '-' || n, 1, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z',
+           jsonb_build_object('userName', 'user' || n, 'displayName', 'Name ' || n, 'externalId', 'ext-' || n)
+         FROM generate_series(1, ${ROWS}) AS n`,
+        [tenant, type],
+      );
+    }
+    await driver.client.query(`ANALYZE "${schema}".resources`);
+    const recorder: Queryable & { transaction: unknown } = {
+      query: (text, values = []) => {
+        statements.push({ text, values });
+        return driver.client.query(text, values);
+      },
+      transaction: () => Promise.reject(new Error("read only")),
+    };
+    store = postgresStore({ client: recorder as never, schema });
+  }, 120_000);
+
+  afterAll(async () => {
+    await driver?.dropSchema(schema);
+    await driver?.close();
+  });
+
+  it.each([
+    ["User", 'userName eq "USER5000"', "resources_by_user_name"],
+    ["User", 'externalId eq "ext-5000"', "resources_by_external_id"],
+    ["Group", 'displayName eq "name 5000"', "resources_by_display_name"],
+  ])("%s %s uses %s", async (resourceType, filter, index) => {
+    statements.length = 0;
+    const result = await store.query(tenant, {
+      resourceType,
+      filter: bound(filter, resourceType),
+      page: { kind: "index", startIndex: 1, count: 100 },
+    });
+    expect(result.totalResults).toBe(1);
+    const select = statements.find((statement) => statement.text.startsWith("SELECT r.id"));
+    expect(select).toBeDefined();
+    const { rows } = await driver.client.query(`EXPLAIN ${select!.text}`, select!.values);
+    const plan = rows.map((row) => Object.values(row)[0]).join("\n");
+    expect(plan).toContain(index);
+    expect(plan).not.toMatch(/Seq Scan on resources/);
+  });
+});
