@@ -1,0 +1,203 @@
+import { memoryStore } from "@scimkit/store-memory";
+import { describe, expect, it, vi } from "vitest";
+import { attribute, defineSchema, type ScimEventMap } from "../src";
+import { BASE_URL, patchOp, setup, USER_SCHEMA } from "./service-harness";
+
+describe("discovery", () => {
+  it("serves /Schemas and /ResourceTypes as lists and by id, with meta.location", async () => {
+    const { call } = setup();
+    const schemas = await call("GET", "/Schemas");
+    expect(schemas.body).toMatchObject({ totalResults: 3, itemsPerPage: 3, startIndex: 1 });
+    const user = await call("GET", `/Schemas/${USER_SCHEMA}`);
+    expect(user.status).toBe(200);
+    expect(user.body).toMatchObject({
+      id: USER_SCHEMA,
+      meta: { resourceType: "Schema", location: `${BASE_URL}/Schemas/${USER_SCHEMA}` },
+    });
+    const types = await call("GET", "/ResourceTypes");
+    expect(types.body.Resources.map((type: { id: string }) => type.id)).toEqual(["User", "Group"]);
+    const group = await call("GET", "/ResourceTypes/Group");
+    expect(group.body).toMatchObject({
+      endpoint: "/Groups",
+      meta: { resourceType: "ResourceType", location: `${BASE_URL}/ResourceTypes/Group` },
+    });
+    expect(group.body.membersAttribute).toBeUndefined();
+    expect((await call("GET", "/Schemas/urn:nope")).status).toBe(404);
+    expect((await call("GET", "/ResourceTypes/Nope")).status).toBe(404);
+  });
+});
+
+describe("responses", () => {
+  it("patchResponse noContent answers 204 with the new ETag", async () => {
+    const { call, createUser } = setup({ patchResponse: "noContent" });
+    const user = await createUser("quiet");
+    const response = await call(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOp({ op: "replace", path: "title", value: "x" }),
+    );
+    expect(response).toEqual({ status: 204, headers: expect.objectContaining({ ETag: 'W/"2"' }) });
+    expect(response.body).toBeUndefined();
+  });
+
+  it("an unexpected store failure is a generic 500, reported to onError with the request", async () => {
+    const onError = vi.fn();
+    const store = memoryStore();
+    const broken = {
+      ...store,
+      get: () => Promise.reject(new Error("connection refused at 10.0.0.7")),
+    };
+    const { call } = setup({ store: broken, onError });
+    const response = await call("GET", "/Users/abc");
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: "500",
+      detail: "An internal error occurred.",
+    });
+    expect(JSON.stringify(response.body)).not.toContain("10.0.0.7");
+    expect(onError).toHaveBeenCalledWith(
+      expect.objectContaining({ message: "connection refused at 10.0.0.7" }),
+      { request: expect.objectContaining({ method: "GET", path: "/Users/abc" }) },
+    );
+  });
+
+  it("never answers 500 for hostile input", async () => {
+    const onError = vi.fn();
+    const { call, createUser } = setup({ onError });
+    const user = await createUser("target");
+    const bodies: unknown[] = [
+      null,
+      42,
+      "text",
+      [],
+      { Operations: "x" },
+      { Operations: [null] },
+      { userName: { a: 1 } },
+    ];
+    for (const body of bodies) {
+      for (const [method, path] of [
+        ["POST", "/Users"],
+        ["PUT", `/Users/${user.id}`],
+        ["PATCH", `/Users/${user.id}`],
+        ["POST", "/Users/.search"],
+        ["POST", "/.search"],
+        ["POST", "/Bulk"],
+      ] as const) {
+        const response = await call(method, path, body);
+        expect(response.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+      }
+    }
+    for (const query of [
+      { filter: "((((" },
+      { sortBy: "[" },
+      { startIndex: "x" },
+      { attributes: "a..b" },
+      { cursor: "%%" },
+    ]) {
+      expect((await call("GET", "/Users", undefined, { query })).status).toBeLessThan(500);
+    }
+    expect(onError).not.toHaveBeenCalled();
+  });
+});
+
+describe("/Me", () => {
+  it("serves the resolved user's resource and 404 when the resolver knows nobody", async () => {
+    let current: string | undefined;
+    const { call, createUser } = setup({ me: () => current });
+    const user = await createUser("me@example.com");
+    expect((await call("GET", "/Me")).status).toBe(404);
+    current = user.id;
+    const me = await call("GET", "/Me");
+    expect(me.status).toBe(200);
+    expect(me.body.userName).toBe("me@example.com");
+    const patched = await call(
+      "PATCH",
+      "/Me",
+      patchOp({ op: "replace", path: "nickName", value: "Me" }),
+    );
+    expect(patched.body.nickName).toBe("Me");
+  });
+});
+
+describe("tenants", () => {
+  it("keeps each tenant's resources apart", async () => {
+    const { call } = setup();
+    const created = await call("POST", "/Users", { userName: "shared-name" }, { tenant: "one" });
+    expect(
+      (await call("POST", "/Users", { userName: "shared-name" }, { tenant: "two" })).status,
+    ).toBe(201);
+    expect(
+      (await call("GET", `/Users/${created.body.id}`, undefined, { tenant: "two" })).status,
+    ).toBe(404);
+    const listed = await call("GET", "/Users", undefined, { tenant: "two" });
+    expect(listed.body.totalResults).toBe(1);
+  });
+});
+
+describe("cursor pagination (RFC 9865)", () => {
+  it("pages with cursor and nextCursor and omits startIndex", async () => {
+    const { call, createUser } = setup();
+    for (const name of ["c1", "c2", "c3"]) await createUser(name);
+    const first = await call("GET", "/Users", undefined, { query: { cursor: "", count: "2" } });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ itemsPerPage: 2, nextCursor: expect.any(String) });
+    expect(first.body.startIndex).toBeUndefined();
+    const second = await call("GET", "/Users", undefined, {
+      query: { cursor: first.body.nextCursor, count: "2" },
+    });
+    expect(second.body.itemsPerPage).toBe(1);
+    expect(second.body.nextCursor).toBeUndefined();
+    const names = [...first.body.Resources, ...second.body.Resources].map(
+      (user: { userName: string }) => user.userName,
+    );
+    expect(names.sort()).toEqual(["c1", "c2", "c3"]);
+    const bad = await call("GET", "/Users", undefined, {
+      query: { cursor: "not-a-cursor-we-issued" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.scimType).toBe("invalidCursor");
+  });
+});
+
+describe("custom resource types", () => {
+  const deviceSchema = defineSchema({
+    id: "urn:example:params:scim:schemas:Device",
+    name: "Device",
+    attributes: [
+      attribute("serialNumber", "string", {
+        required: true,
+        uniqueness: "server",
+        caseExact: true,
+      }),
+      attribute("model", "string"),
+    ],
+  });
+
+  it("routes, validates and emits resource.* events for a registered type", async () => {
+    const { service, call } = setup({
+      schemas: [deviceSchema],
+      resourceTypes: [
+        {
+          id: "Device",
+          name: "Device",
+          endpoint: "/Devices",
+          schema: deviceSchema.id,
+          schemaExtensions: [],
+        },
+      ],
+    });
+    const events: ScimEventMap["resource.created"][] = [];
+    service.on("resource.created", (event) => void events.push(event));
+    const created = await call("POST", "/devices", { serialNumber: "SN-1", model: "X" });
+    expect(created.status).toBe(201);
+    expect(created.headers.Location).toBe(`${BASE_URL}/Devices/${created.body.id}`);
+    expect(events).toEqual([
+      expect.objectContaining({ resourceType: "Device", id: created.body.id }),
+    ]);
+    expect((await call("POST", "/Devices", { serialNumber: "SN-1" })).status).toBe(409);
+    expect((await call("POST", "/Devices", { model: "no serial" })).status).toBe(400);
+    const found = await call("GET", "/Devices", undefined, { query: { filter: 'model eq "X"' } });
+    expect(found.body.totalResults).toBe(1);
+  });
+});
