@@ -35,9 +35,9 @@ describe("change events", () => {
         event: expect.objectContaining({ tenant: "tenant-a", resourceType: "User", id: user.id }),
       },
     ]);
-    expect((seen[0]?.event as { resource: { userName: string } }).resource.userName).toBe(
-      "life@example.com",
-    );
+    expect(
+      (seen[0]!.event as unknown as { resource: { userName: string } }).resource.userName,
+    ).toBe("life@example.com");
     seen.length = 0;
 
     await call(
@@ -46,7 +46,9 @@ describe("change events", () => {
       patchOp({ op: "Replace", path: "active", value: "False" }),
     );
     expect(seen.map((entry) => entry.name)).toEqual(["user.updated", "user.deactivated"]);
-    expect((seen[1]?.event as { resource: { active: boolean } }).resource.active).toBe(false);
+    expect((seen[1]!.event as unknown as { resource: { active: boolean } }).resource.active).toBe(
+      false,
+    );
     seen.length = 0;
 
     // Okta's no-path deactivate of an already inactive user: a no-op, no events.
