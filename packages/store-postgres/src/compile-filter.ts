@@ -257,7 +257,8 @@ export class FilterCompiler {
   ): string | undefined {
     const parameters = this.parameters;
     if (STRING_TYPES.has(definition.type)) {
-      if (typeof value !== "string") return undefined;
+      // A NUL cannot be a query parameter; core's evaluator answers such filters.
+      if (typeof value !== "string" || value.includes("\u0000")) return undefined;
       const caseExact = definition.caseExact || definition.type === "binary";
       const text = caseExact ? leaf.text : `lower(${leaf.text})`;
       const placeholder = parameters.add(value, "text");
@@ -291,7 +292,7 @@ export class FilterCompiler {
       return `${number} ${sqlOperator} ${parameters.add(String(value), "numeric")}`;
     }
     if (definition.type === "dateTime") {
-      if (typeof value !== "string") return undefined;
+      if (typeof value !== "string" || value.includes("\u0000")) return undefined;
       if (operator !== "eq" && !(operator in SQL_ORDER)) return "false";
       const sqlOperator = operator === "eq" ? "=" : SQL_ORDER[operator as keyof typeof SQL_ORDER];
       // Columns hold core's own timestamps; data values go through the cast that

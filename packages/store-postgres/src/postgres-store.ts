@@ -112,6 +112,25 @@ const versionConflict = (id: string) =>
 
 const json = (value: unknown) => JSON.stringify(value);
 
+/** PostgreSQL text and jsonb cannot hold U+0000, so no stored id or value contains it. */
+const hasNul = (text: string) => text.includes("\u0000");
+
+// 22P05: jsonb rejects \u0000; 22021: text rejects a NUL byte.
+const UNSTORABLE = new Set(["22P05", "22021"]);
+const isUnstorable = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  UNSTORABLE.has((error as { code?: unknown }).code as string);
+
+const unstorableError = (cause: unknown) =>
+  new ScimError({
+    status: 400,
+    scimType: "invalidValue",
+    detail: "Values must not contain the NUL character (U+0000).",
+    code: "value.nul_character",
+    cause,
+  });
+
 /**
  * A SCIM store on PostgreSQL: filters and sorts compiled to parameterised SQL,
  * group memberships as rows (one member change touches one row), every write in
@@ -277,6 +296,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys, error);
+        if (isUnstorable(error)) throw unstorableError(error);
         throw error;
       }
       return {
@@ -290,6 +310,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     async get(tenant, resourceType, id, getOptions?: GetOptions) {
+      if (hasNul(id)) return undefined;
       const { rows } = await client.query(
         `SELECT id, version, created, last_modified, data FROM ${resources}
          WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
@@ -366,6 +387,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async update(tenant, input: UpdateInput): Promise<UpdatedRecord> {
       const { resourceType, id } = input;
+      if (hasNul(id)) throw notFound(`Resource ${id} not found.`);
       try {
         return await inTransaction(client, async (transaction) => {
           // The row lock serialises writers of one record, so version checks and
@@ -436,11 +458,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys ?? [], error);
+        if (isUnstorable(error)) throw unstorableError(error);
         throw error;
       }
     },
 
     async delete(tenant, resourceType, id) {
+      if (hasNul(id)) return false;
       return inTransaction(client, async (transaction) => {
         const { rows } = await transaction.query(
           `DELETE FROM ${resources} WHERE tenant = $1 AND resource_type = $2 AND id = $3 RETURNING id`,
@@ -460,6 +484,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     async memberOf(tenant, memberId) {
+      if (hasNul(memberId)) return [];
       const { rows } = await client.query(
         `SELECT m.group_type, m.group_id, g.data ->> 'displayName' AS display
          FROM ${memberships} m JOIN ${resources} g
@@ -476,7 +501,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       }));
     },
 
-    async existing(tenant, ids) {
+    async existing(tenant, allIds) {
+      const ids = allIds.filter((id) => !hasNul(id));
       if (ids.length === 0) return new Set<string>();
       const { rows } = await client.query(
         `SELECT DISTINCT id FROM ${resources}
@@ -486,8 +512,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return new Set(rows.map((row) => row.id as string));
     },
 
-    async hasMembers(tenant, _resourceType, id, memberIds) {
-      if (memberIds.length === 0) return [];
+    async hasMembers(tenant, _resourceType, id, allMemberIds) {
+      const memberIds = allMemberIds.filter((memberId) => !hasNul(memberId));
+      if (memberIds.length === 0 || hasNul(id)) return [];
       const { rows } = await client.query(
         `SELECT member_id FROM ${memberships}
          WHERE tenant = $1 AND group_id = $2

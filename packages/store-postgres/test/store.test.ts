@@ -287,6 +287,29 @@ describe.each(driverFactories)("postgresStore on %s", (_name, open) => {
     await user("d-user-2", "delete-me", 16);
   });
 
+  it("answers input PostgreSQL cannot store (U+0000) with 400 or absence, never a 500", async () => {
+    expect(
+      await rejection(
+        store.create(T, {
+          resourceType: "User",
+          id: "u-nul",
+          created: created(1),
+          data: { userName: "nul", title: "a\u0000b" },
+          uniqueKeys: [{ attribute: "userName", value: "nul" }],
+        }),
+      ),
+    ).toMatchObject({ status: 400, scimType: "invalidValue" });
+    expect(await store.get(T, "User", "u\u0000")).toBeUndefined();
+    expect(await store.delete(T, "User", "u\u0000")).toBe(false);
+    expect(await store.existing(T, ["u\u0000"])).toEqual(new Set());
+    expect(
+      await rejection(
+        store.update(T, { resourceType: "User", id: "u\u0000", lastModified: created(2) }),
+      ),
+    ).toMatchObject({ status: 404 });
+    expect(store.capabilities?.filter?.(bound('userName eq "a\u0000"'))).toBe(false);
+  });
+
   it("never reads the memberships table when members are not asked for", async () => {
     const texts: string[] = [];
     const spy: Queryable & { transaction: unknown } = {
