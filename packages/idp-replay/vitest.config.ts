@@ -1,4 +1,5 @@
 import { mergeConfig } from "vitest/config";
 import { sharedConfig } from "../../vitest.shared";
 
-export default mergeConfig(sharedConfig, {});
+// Booting PGlite (PostgreSQL in WebAssembly) takes several seconds on a busy machine.
+export default mergeConfig(sharedConfig, { test: { hookTimeout: 60_000, testTimeout: 60_000 } });
