@@ -1,4 +1,10 @@
-import type { ScimHandler } from "@scimkit/core";
+import {
+  createScimService,
+  type ScimHandler,
+  type ScimService,
+  type ScimServiceOptions,
+  type ScimStore,
+} from "@scimkit/core";
 import type { Request } from "express";
 import { tokenDigest } from "./hash-token";
 
@@ -66,10 +72,31 @@ export interface NoAuth {
 /** How requests are authenticated; exactly one form. */
 export type ScimAuthOptions = StaticTokensAuth | TokenHashesAuth | VerifyAuth | NoAuth;
 
-/** Where the protocol handler comes from. Further sources (e.g. store options) may be added. */
+/** Where the protocol handler comes from: a service you created, or a store the router wraps. */
 export interface HandlerSource {
   /** The protocol service's `handle`, e.g. `createScimService(options).handle`. */
   readonly handler: ScimHandler;
+  readonly store?: never;
+  readonly service?: never;
+}
+
+/** `createScimService` options without `store`, distributed over its union. */
+export type ServiceOptionsWithoutStore = ScimServiceOptions extends infer Options
+  ? Options extends unknown
+    ? Omit<Options, "store">
+    : never
+  : never;
+
+/**
+ * The router creates the protocol service over `store` (`createScimService`);
+ * subscribe to its events through the returned router's `service`.
+ */
+export interface StoreSource {
+  /** Where resources live: `memoryStore()`, `postgresStore(...)` or your own `ScimStore`. */
+  readonly store: ScimStore;
+  /** Further `createScimService` options (schemas, limits, `patchResponse`, `me`, ...). */
+  readonly service?: ServiceOptionsWithoutStore;
+  readonly handler?: never;
 }
 
 /** Options for HTTP concerns, shared by every handler source. */
@@ -96,7 +123,7 @@ export interface ScimHttpOptions {
   readonly onError?: (error: unknown, request: Request) => void;
 }
 
-export type ScimRouterOptions = HandlerSource & ScimHttpOptions;
+export type ScimRouterOptions = (HandlerSource | StoreSource) & ScimHttpOptions;
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_TENANT = "default";
@@ -109,6 +136,8 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 /** Options after validation: one normalised shape the router reads. */
 export interface ResolvedOptions {
   readonly handler: ScimHandler;
+  /** The service the router created, when the options named a `store`. */
+  readonly service: ScimService | undefined;
   readonly auth:
     | { readonly kind: "hashes"; readonly entries: readonly HashEntry[] }
     | { readonly kind: "verify"; readonly verify: VerifyAuth["verify"] }
@@ -213,8 +242,26 @@ function resolveAuth(auth: unknown): ResolvedOptions["auth"] {
 /** Validates `scimRouter` options when the factory runs; throws TypeError with the offending option named. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (!isRecord(options)) throw invalid("options must be an object");
-  if (typeof options.handler !== "function") {
-    throw invalid("options.handler must be a function (request) => Promise<response>");
+  let handler = options.handler as ScimHandler | undefined;
+  let service: ScimService | undefined;
+  if (options.store !== undefined) {
+    if (handler !== undefined)
+      throw invalid("pass either options.handler or options.store, not both");
+    if (options.service !== undefined && !isRecord(options.service)) {
+      throw invalid("options.service must be an object of createScimService options");
+    }
+    service = createScimService({
+      ...(options.service as object | undefined),
+      store: options.store,
+    } as ScimServiceOptions);
+    handler = service.handle;
+  } else if (options.service !== undefined) {
+    throw invalid("options.service needs options.store");
+  }
+  if (typeof handler !== "function") {
+    throw invalid(
+      "options.handler must be a function (request) => Promise<response>, or pass options.store",
+    );
   }
   const auth = resolveAuth(options.auth);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -228,7 +275,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const onError = options.onError ?? defaultOnError;
   if (typeof onError !== "function") throw invalid("options.onError must be a function");
   return {
-    handler: options.handler as ScimHandler,
+    handler,
+    service,
     auth,
     bodyLimit,
     trustProxy,

@@ -1,7 +1,14 @@
-import { ScimError, type ScimRequest } from "@scimkit/core";
+import { ScimError, type ScimRequest, type ScimService } from "@scimkit/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { AUTH_FAILURE_DETAIL, authenticate } from "./authenticate";
-import { type ResolvedOptions, resolveOptions, type ScimRouterOptions } from "./options";
+import {
+  type HandlerSource,
+  type ResolvedOptions,
+  resolveOptions,
+  type ScimHttpOptions,
+  type ScimRouterOptions,
+  type StoreSource,
+} from "./options";
 import { decodePath, parseQuery } from "./parse-query";
 import { readBody } from "./read-body";
 import { writeError, writeResponse } from "./write-response";
@@ -24,11 +31,28 @@ const HOST = /^(?:[A-Za-z0-9._-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
  *
  * @throws TypeError when the options are invalid, at once rather than on the first request.
  */
-export function scimRouter(options: ScimRouterOptions): RequestHandler {
+export function scimRouter(options: HandlerSource & ScimHttpOptions): RequestHandler;
+/**
+ * With `store` instead of `handler`, the router creates the protocol service itself
+ * (`app.use("/scim/v2", scimRouter({ store: memoryStore(), auth }))`) and exposes it
+ * as `service`, e.g. `router.service.on("user.deactivated", ...)`.
+ */
+export function scimRouter(
+  options: StoreSource & ScimHttpOptions,
+): RequestHandler & { readonly service: ScimService };
+export function scimRouter(
+  options: ScimRouterOptions,
+): RequestHandler & { readonly service?: ScimService };
+export function scimRouter(
+  options: ScimRouterOptions,
+): RequestHandler & { readonly service?: ScimService } {
   const resolved = resolveOptions(options);
-  return (request: Request, response: Response, _next: NextFunction) => {
+  const router = (request: Request, response: Response, _next: NextFunction) => {
     void serve(resolved, request, response);
   };
+  return resolved.service === undefined
+    ? router
+    : Object.assign(router, { service: resolved.service });
 }
 
 async function serve(options: ResolvedOptions, request: Request, response: Response) {
