@@ -192,6 +192,19 @@ describe.each(drivers)("provisioning behaviour on the $name store", (driver) => 
     expect((await client.read('/Groups?filter=displayName+eq+"Engineering"')).totalResults).toBe(0);
   });
 
+  it("group displayName is not unique (RFC 7643 uniqueness none): an Entra lookup then matches two", async () => {
+    await client.createGroup({ displayName: "Sales" });
+    const duplicate = await client.send("POST", "/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "sales",
+    });
+    expect(duplicate.status).toBe(201);
+    const found = await client.read(
+      '/Groups?excludedAttributes=members&filter=displayName+eq+"Sales"',
+    );
+    expect(found.totalResults).toBe(2);
+  });
+
   it("membership changes report exactly the ids added and removed", async () => {
     const [a, b, c] = await Promise.all(
       ["a", "b", "c"].map((name) => client.createUser({ userName: `${name}@example.com` })),
