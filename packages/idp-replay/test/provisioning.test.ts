@@ -113,6 +113,50 @@ describe.each(drivers)("provisioning behaviour on the $name store", (driver) => 
     expect(await client.read(`/Users/${idOf(user)}`)).toMatchObject({ active: false });
   });
 
+  it("a PUT with active:false or true (Okta AIW, authentik) emits deactivated / reactivated", async () => {
+    const user = await client.createUser({ userName: "put@example.com", active: true });
+    server.events.length = 0;
+    const body = {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      id: idOf(user),
+      userName: "put@example.com",
+    };
+    expect(
+      (await client.send("PUT", `/Users/${idOf(user)}`, { ...body, active: false })).status,
+    ).toBe(200);
+    expect(
+      (await client.send("PUT", `/Users/${idOf(user)}`, { ...body, active: true })).status,
+    ).toBe(200);
+    expect(names()).toEqual([
+      "user.updated",
+      "user.deactivated",
+      "user.updated",
+      "user.reactivated",
+    ]);
+  });
+
+  it("matching lookups: userName is case-insensitive, externalId case-exact", async () => {
+    const user = await client.createUser({ userName: "Case@Example.com", externalId: "AbC-1" });
+    const byName = await client.read('/Users?filter=userName+eq+"case@example.COM"');
+    expect((byName.Resources as { id: string }[] | undefined)?.[0]?.id).toBe(idOf(user));
+    expect((await client.read('/Users?filter=externalId+eq+"AbC-1"')).totalResults).toBe(1);
+    expect((await client.read('/Users?filter=externalId+eq+"abc-1"')).totalResults).toBe(0);
+  });
+
+  it("a listener that throws never fails the request; the error goes to onError", async () => {
+    server.service.on("user.created", () => {
+      throw new Error("listener failed");
+    });
+    const response = await client.send("POST", "/Users", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName: "listener@example.com",
+    });
+    expect(response.status).toBe(201);
+    expect(server.unexpectedErrors).toHaveLength(1);
+    expect((server.unexpectedErrors[0] as Error).message).toBe("listener failed");
+    server.unexpectedErrors.length = 0;
+  });
+
   it("deactivating an already inactive user is no change and emits nothing", async () => {
     const user = await client.createUser({ userName: "twice@example.com", active: false });
     server.events.length = 0;

@@ -46,6 +46,7 @@ export const onelogin: Trace = {
         body: [
           { pointer: "/active", equals: true },
           { pointer: "/userName", equals: "lee.boss@example.com" },
+          { pointer: `/${ENTERPRISE_USER}/manager/managerId`, absent: true },
         ],
       },
       capture: { managerId: "/id" },
