@@ -203,9 +203,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     groupId: string,
     memberId: string,
   ) => {
-    const groups = tenant.groupsOf.get(memberId);
-    groups?.delete(groupKey(resourceType, groupId));
-    if (groups?.size === 0) tenant.groupsOf.delete(memberId);
+    // Empty entries stay until the record is deleted: V8 keeps deleted Map entries in
+    // their bucket until a rehash, so churning one key on a 100k-entry Map costs O(n).
+    tenant.groupsOf.get(memberId)?.delete(groupKey(resourceType, groupId));
   };
 
   const copyMember = (member: MemberRef): MemberRef => ({
@@ -414,7 +414,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           if (addedAt === -1) removed.push(memberId);
           else added.splice(addedAt, 1);
         }
-        if (members.size === 0) state.members.delete(input.id);
       }
       const changed = input.data !== undefined || added.length > 0 || removed.length > 0;
       let record = entry.record;
@@ -453,9 +452,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       state.members.delete(id);
       for (const group of tenantData.groupsOf.get(id)?.values() ?? []) {
-        const members = tenantData.types.get(group.resourceType)?.members;
-        members?.get(group.id)?.delete(id);
-        if (members?.get(group.id)?.size === 0) members.delete(group.id);
+        tenantData.types.get(group.resourceType)?.members.get(group.id)?.delete(id);
       }
       tenantData.groupsOf.delete(id);
       return true;
