@@ -387,6 +387,18 @@ describe("tolerance matrix, lenient (default)", () => {
     expect(emails).toContainEqual(
       expect.objectContaining({ type: "home", value: "home@example.com" }),
     );
+
+    // Entra's default job sends the same path with Replace.
+    const other = await client.createUser({ userName: "row20-replace" });
+    const replaced = await client.patch(`/Users/${idOf(other)}`, {
+      op: "Replace",
+      path: 'emails[type eq "work"].value',
+      value: "replace@example.com",
+    });
+    expect(replaced.status).toBe(200);
+    expect((await client.read(`/Users/${idOf(other)}`)).emails).toEqual([
+      expect.objectContaining({ type: "work", value: "replace@example.com" }),
+    ]);
   });
 
   it("row 21: a complex value sent as a JSON string is parsed", async () => {
@@ -471,6 +483,23 @@ describe("tolerance matrix, strict: true", () => {
     expect(response.body).toMatchObject({ scimType: "invalidValue" });
     const found = await client.read('/Users?filter=userName+eq+"strict16"');
     expect(found.totalResults).toBe(0);
+  });
+
+  it('row 20 strict: replace of emails[type eq "work"].value matching nothing is 400 noTarget', async () => {
+    const user = await client.createUser({
+      userName: "strict20",
+      emails: [{ value: "home@example.com", type: "home" }],
+    });
+    const response = await client.patch(`/Users/${idOf(user)}`, {
+      op: "replace",
+      path: 'emails[type eq "work"].value',
+      value: "work@example.com",
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ scimType: "noTarget" });
+    expect((await client.read(`/Users/${idOf(user)}`)).emails).toEqual([
+      { value: "home@example.com", type: "home" },
+    ]);
   });
 
   it("row 21 strict: a complex value sent as a JSON string is 400 invalidValue", async () => {
