@@ -1,7 +1,7 @@
 import { createScimService, type ScimEventName } from "@scimkit/core";
 import { generateToken, scimRouter } from "@scimkit/express";
 import express from "express";
-import { createStore } from "./store";
+import { createStore, DEFAULT_STORE } from "./store";
 
 const MOUNT_PATH = "/scim/v2";
 
@@ -17,7 +17,7 @@ const port = readPort(process.env.PORT);
 const host = process.env.HOST ?? "127.0.0.1";
 const generated = process.env.SCIM_TOKEN === undefined || process.env.SCIM_TOKEN === "";
 const token = generated ? generateToken() : (process.env.SCIM_TOKEN as string);
-const storeKind = process.env.STORE ?? "memory";
+const storeKind = process.env.STORE || DEFAULT_STORE;
 
 const store = await createStore(storeKind);
 const service = createScimService({ store });
