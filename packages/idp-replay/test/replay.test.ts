@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { replayTrace } from "../src/replay-trace";
 import { startScimServer } from "../src/start-scim-server";
 import { memoryDriver, storeDrivers } from "../src/store-drivers";
-import { TRACES } from "../traces";
+import { TRACES } from "../src/traces";
 
 const drivers = storeDrivers();
 

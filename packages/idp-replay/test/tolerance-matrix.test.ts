@@ -8,7 +8,7 @@ import {
   MALFORMED_ENTERPRISE_USER,
   MICROSOFT_GROUP,
   USER,
-} from "../traces/urns";
+} from "../src/traces/urns";
 
 /**
  * One HTTP-level test per row of the research notes' tolerance matrix (§4.7),

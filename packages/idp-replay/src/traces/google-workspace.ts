@@ -1,4 +1,4 @@
-import type { Trace } from "../src/trace";
+import type { Trace } from "../trace";
 import { LIST_RESPONSE, PATCH_OP, SCIM_JSON, USER } from "./urns";
 
 /** The headers Google's provisioning client is reported to send [pond/scimitar#142]. */

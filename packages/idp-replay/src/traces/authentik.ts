@@ -1,4 +1,4 @@
-import type { Trace } from "../src/trace";
+import type { Trace } from "../trace";
 import { GROUP, PATCH_OP, USER } from "./urns";
 
 const patch = (...operations: unknown[]) => ({ schemas: [PATCH_OP], Operations: operations });

@@ -1,4 +1,4 @@
-import type { Trace } from "../src/trace";
+import type { Trace } from "../trace";
 import { ENTERPRISE_USER, GROUP, MICROSOFT_GROUP, PATCH_OP, USER } from "./urns";
 
 const patch = (...operations: unknown[]) => ({ schemas: [PATCH_OP], Operations: operations });

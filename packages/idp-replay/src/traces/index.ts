@@ -1,4 +1,4 @@
-import type { Trace } from "../src/trace";
+import type { Trace } from "../trace";
 import { authentik } from "./authentik";
 import { entraId, entraIdManager } from "./entra-id";
 import { entraIdFlag } from "./entra-id-flag";

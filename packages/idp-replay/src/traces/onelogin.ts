@@ -1,4 +1,4 @@
-import type { Trace } from "../src/trace";
+import type { Trace } from "../trace";
 import { ENTERPRISE_USER, GROUP, PATCH_OP, SCIM1_CORE } from "./urns";
 
 /**

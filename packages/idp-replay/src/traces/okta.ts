@@ -1,4 +1,4 @@
-import type { Trace } from "../src/trace";
+import type { Trace } from "../trace";
 import { ERROR, GROUP, LIST_RESPONSE, PATCH_OP, SCIM_JSON, USER } from "./urns";
 
 const patch = (...operations: unknown[]) => ({ schemas: [PATCH_OP], Operations: operations });
