@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { memoryStore } from "@scimkit/store-memory";
+import { describe, expect, it, vi } from "vitest";
 import { BASE_URL, GROUP_SCHEMA, setup, USER_SCHEMA } from "./service-harness";
 
 const BULK_REQUEST = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -148,5 +149,34 @@ describe("POST /Bulk", () => {
     expect(
       response.body.Operations.map((operation: { status: string }) => operation.status),
     ).toEqual(["400", "400", "400", "400"]);
+  });
+
+  it("turns an unexpected failure in one operation into that operation's 500 and reports it", async () => {
+    const onError = vi.fn();
+    const store = memoryStore();
+    const broken = {
+      ...store,
+      delete: () => Promise.reject(new Error("disk on fire")),
+    };
+    const { call } = setup({ store: broken, onError });
+    const response = await call(
+      "POST",
+      "/Bulk",
+      bulk([
+        { method: "DELETE", path: "/Users/anything" },
+        { method: "POST", path: "/Users", bulkId: "after", data: { userName: "after" } },
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.Operations).toEqual([
+      expect.objectContaining({
+        status: "500",
+        response: expect.objectContaining({ detail: "An internal error occurred." }),
+      }),
+      expect.objectContaining({ status: "201" }),
+    ]);
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ message: "disk on fire" }), {
+      request: expect.objectContaining({ method: "DELETE", path: "/Users/anything" }),
+    });
   });
 });

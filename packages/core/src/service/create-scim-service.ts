@@ -72,7 +72,10 @@ export function createScimService(options: ScimServiceOptions): ScimService {
   const matchRoute = createRouteMatcher(registry.resourceTypes());
 
   const dispatch = (request: ScimRequest, nested: boolean): Promise<ScimResponse> =>
-    route(context, request, matchRoute(request.path), nested, (inner) => dispatch(inner, true));
+    route(context, request, matchRoute(request.path), nested, (inner) =>
+      // A bulk operation's failure, expected or not, is that operation's response.
+      dispatch(inner, true).catch((error: unknown) => errorResponse(context, inner, error)),
+    );
 
   const handle: ScimHandler = async (request) => {
     try {

@@ -20,6 +20,8 @@ import { validateInput } from "./validate-input";
 const MAX_WRITE_ATTEMPTS = 10;
 /** Member-type lookups in flight at once. */
 const MEMBER_LOOKUP_BATCH = 64;
+/** Resources rendered (and their groups read) at once in a list. */
+const RENDER_BATCH = 32;
 
 const PROJECTION_PARAMETERS = new Set(["attributes", "excludedattributes"]);
 const VALUE_FILTER = /\[[^\]]*\]/g;
@@ -103,6 +105,26 @@ async function render(
     ...(groups === undefined ? {} : { memberOf: groups }),
   });
   return projectResource(resource, resourceSchema, projection);
+}
+
+/** Renders a page of records, a bounded number at a time (each may read its groups). */
+async function renderAll(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  records: readonly StoredRecord[],
+  projection: Projection,
+): Promise<ScimObject[]> {
+  const resources: ScimObject[] = [];
+  for (let start = 0; start < records.length; start += RENDER_BATCH) {
+    const batch = records.slice(start, start + RENDER_BATCH);
+    resources.push(
+      ...(await Promise.all(
+        batch.map((record) => render(context, request, resourceSchema, record, projection)),
+      )),
+    );
+  }
+  return resources;
 }
 
 function resourceHeaders(
@@ -298,10 +320,13 @@ export async function listResources(
     page: query.page,
     includeMembers: needsMembers(resourceSchema, query.projection),
   });
-  const resources: ScimObject[] = [];
-  for (const record of result.records) {
-    resources.push(await render(context, request, resourceSchema, record, query.projection));
-  }
+  const resources = await renderAll(
+    context,
+    request,
+    resourceSchema,
+    result.records,
+    query.projection,
+  );
   return {
     status: 200,
     headers: {},
