@@ -172,6 +172,7 @@ describe("custom resource types", () => {
         caseExact: true,
       }),
       attribute("model", "string"),
+      attribute("enrolledBy", "string", { mutability: "immutable" }),
     ],
   });
 
@@ -200,5 +201,31 @@ describe("custom resource types", () => {
     expect((await call("POST", "/Devices", { model: "no serial" })).status).toBe(400);
     const found = await call("GET", "/Devices", undefined, { query: { filter: 'model eq "X"' } });
     expect(found.body.totalResults).toBe(1);
+  });
+
+  it("PUT keeps immutable attributes and rejects a different value with 400 mutability", async () => {
+    const { call } = setup({
+      schemas: [deviceSchema],
+      resourceTypes: [
+        {
+          id: "Device",
+          name: "Device",
+          endpoint: "/Devices",
+          schema: deviceSchema.id,
+          schemaExtensions: [],
+        },
+      ],
+    });
+    const created = await call("POST", "/Devices", { serialNumber: "SN-9", enrolledBy: "alice" });
+    const path = `/Devices/${created.body.id}`;
+    const kept = await call("PUT", path, { serialNumber: "SN-9", model: "Y" });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ enrolledBy: "alice", model: "Y" });
+    const same = await call("PUT", path, { serialNumber: "SN-9", enrolledBy: "alice" });
+    expect(same.status).toBe(200);
+    const changed = await call("PUT", path, { serialNumber: "SN-9", enrolledBy: "mallory" });
+    expect(changed.status).toBe(400);
+    expect(changed.body.scimType).toBe("mutability");
+    expect((await call("GET", path)).body.enrolledBy).toBe("alice");
   });
 });
