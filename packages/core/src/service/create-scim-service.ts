@@ -235,29 +235,23 @@ async function route(
       return searchAllTypes(context, request);
     }
     case "me": {
-      if (context.options.me === undefined) {
+      if (context.options.me === undefined || target.search) {
         throw new ScimError({
           status: 501,
-          detail: "/Me is not supported by this service provider.",
+          detail: target.search
+            ? "POST /Me/.search is not supported."
+            : "/Me is not supported by this service provider.",
           code: "me.not_supported",
         });
       }
       const id = await context.options.me(request);
       if (id === undefined) throw notFound("No resource is associated with these credentials.");
+      // RFC 7644 §3.11: /Me is an alias of the authenticated subject's User resource.
       const userType = registry.resourceType("User");
       if (userType === undefined) throw notFound("/Me needs a User resource type.");
-      const subPath = target.search ? "/.search" : `/${encodeURIComponent(id)}`;
-      if (target.search) {
-        // RFC 7644 §3.11: a search at /Me searches the authenticated subject's own resource.
-        throw new ScimError({
-          status: 501,
-          detail: "POST /Me/.search is not supported.",
-          code: "me.search",
-        });
-      }
       return route(
         context,
-        { ...request, path: `${userType.endpoint}${subPath}` },
+        { ...request, path: `${userType.endpoint}/${encodeURIComponent(id)}` },
         { kind: "resource", type: userType.id, id },
         nested,
         dispatchNested,

@@ -1,10 +1,7 @@
 /**
  * Entity tags (RFC 7644 §3.14): `meta.version` is a weak ETag built from the
- * store's monotonic record version, so one number is the whole truth.
+ * store's monotonic record version (`versionTag`), so one number is the whole truth.
  */
-
-/** The weak ETag of a record version: `W/"3"`. */
-export const formatETag = (version: number): string => `W/"${version}"`;
 
 /**
  * Whether a conditional header (`If-Match`, `If-None-Match`) names the version.

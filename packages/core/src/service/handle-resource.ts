@@ -7,10 +7,11 @@ import {
   type Projection,
   projectResource,
 } from "../query/project-resource";
+import { versionTag } from "../repository/to-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { GroupRef, MemberRef, MembershipDelta, StoredRecord, UpdatedRecord } from "../store";
 import { emitCreated, emitDeleted, emitUpdated } from "./emit-change-events";
-import { etagMatches, formatETag, versionFromETag } from "./etag";
+import { etagMatches, versionFromETag } from "./etag";
 import { jsonEqual } from "./json-equal";
 import type { ServiceContext } from "./service-context";
 import type { ScimRequest, ScimResponse } from "./types";
@@ -133,7 +134,7 @@ function resourceHeaders(
   record: StoredRecord,
 ): Record<string, string> {
   return {
-    ETag: formatETag(record.version),
+    ETag: versionTag(record.version),
     Location: `${request.baseUrl}${resourceSchema.resourceType.endpoint}/${encodeURIComponent(record.id)}`,
   };
 }
@@ -144,7 +145,7 @@ const resourceNotFound = (resourceSchema: ResourceSchema, id: string) =>
 const preconditionFailed = (version: number) =>
   new ScimError({
     status: 412,
-    detail: `The resource has changed: its current version is ${formatETag(version)}.`,
+    detail: `The resource has changed: its current version is ${versionTag(version)}.`,
     code: "precondition_failed",
   });
 
