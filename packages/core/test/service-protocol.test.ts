@@ -102,6 +102,55 @@ describe("responses", () => {
   });
 });
 
+describe("reading members only when needed", () => {
+  it("excludedAttributes=members and attributes=id never load the member list; groups is read only when returned", async () => {
+    const store = memoryStore();
+    const reads: string[] = [];
+    const spied = {
+      ...store,
+      get: ((tenant, type, id, options) => {
+        reads.push(`get ${type} members=${options?.includeMembers === true}`);
+        return store.get(tenant, type, id, options);
+      }) as typeof store.get,
+      query: ((tenant, query) => {
+        reads.push(`query ${query.resourceType} members=${query.includeMembers === true}`);
+        return store.query(tenant, query);
+      }) as typeof store.query,
+      memberOf: ((tenant, id) => {
+        reads.push("memberOf");
+        return store.memberOf(tenant, id);
+      }) as typeof store.memberOf,
+    };
+    const { call, createUser, createGroup } = setup({ store: spied });
+    const user = await createUser("reader");
+    const group = await createGroup("Readers", [user.id]);
+    reads.length = 0;
+    await call("GET", `/Groups/${group.id}`, undefined, {
+      query: { excludedAttributes: "members" },
+    });
+    await call("GET", "/Groups", undefined, { query: { attributes: "id,displayName" } });
+    await call(
+      "PATCH",
+      `/Groups/${group.id}`,
+      patchOp({ op: "add", path: "members", value: [{ value: user.id }] }),
+      {
+        query: { excludedAttributes: "members" },
+      },
+    );
+    await call("GET", `/Users/${user.id}`, undefined, { query: { attributes: "userName" } });
+    expect(reads.filter((read) => read.includes("members=true") || read === "memberOf")).toEqual(
+      [],
+    );
+    await call("GET", `/Groups/${group.id}`);
+    await call("GET", `/Users/${user.id}`);
+    expect(reads.slice(-3)).toEqual([
+      "get Group members=true",
+      "get User members=false",
+      "memberOf",
+    ]);
+  });
+});
+
 describe("/Me", () => {
   it("serves the resolved user's resource and 404 when the resolver knows nobody", async () => {
     let current: string | undefined;
