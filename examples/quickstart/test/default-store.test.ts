@@ -41,5 +41,6 @@ describe("quickstart on its default store", () => {
     } finally {
       await second.stop();
     }
-  });
+    // PGlite boots a WebAssembly Postgres twice here; slow on a loaded CI machine.
+  }, 240_000);
 });

@@ -34,7 +34,7 @@ export function startServer(env: Record<string, string> = {}): Promise<RunningSe
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`The quickstart did not start in time. Output:\n${output}`));
-    }, 20_000);
+    }, 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /SCIM base URL: (\S+)/.exec(output)?.[1];
