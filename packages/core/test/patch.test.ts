@@ -365,6 +365,16 @@ describe("PATCH semantics", () => {
     ).toMatch(/^invalid(Path|Filter):/);
   });
 
+  it("never reads Object.prototype names as operations or attributes", () => {
+    for (const op of ["constructor", "__proto__", "toString"]) {
+      const error = rejected(user(), [{ op, path: "title", value: "x" }]);
+      expect(error.code).toBe("patch.unknown_op");
+    }
+    const error = rejected(user(), [{ op: "add", value: JSON.parse('{"__proto__": {"x": 1}}') }]);
+    expect(error.scimType).toBe("invalidPath");
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it("bounds the number of operations (400 tooMany)", () => {
     const operations = Array.from({ length: 4 }, () => ({ op: "add", path: "title", value: "x" }));
     const result = applyPatch({

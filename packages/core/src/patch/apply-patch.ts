@@ -1,7 +1,7 @@
 import { ok, type Result } from "../errors";
 import type { BoundFilter, ValuePathNode } from "../filter/ast";
 import { bindFilter } from "../filter/bind-filter";
-import { compileFilter, type FilterPredicate } from "../filter/compile-filter";
+import { compileFilter } from "../filter/compile-filter";
 import { parsePatchPath } from "../filter/parser";
 import type { ResolvedPath } from "../path/ast";
 import { parseAttributePath } from "../path/parse-attribute-path";
@@ -13,7 +13,13 @@ import type {
   ScimObject,
 } from "../schema/types";
 import type { MemberRef, MembershipDelta } from "../store";
-import { type CoerceContext, coerceMany, coerceSingle, withoutNulls } from "./coerce-value";
+import {
+  type CoerceContext,
+  coerceMany,
+  coerceSingle,
+  quickCoerce,
+  withoutNulls,
+} from "./coerce-value";
 import { cloneJson, deepEqual, isObject } from "./json-value";
 import {
   DEFAULT_MEMBER_TYPE,
@@ -115,6 +121,22 @@ interface AttributeTarget {
 
 const NEEDS_MEMBERS: PatchNeedsMembers = { kind: "needsMembers" };
 
+/** What a path or a no-path key names. */
+type Resolution =
+  | { readonly kind: "attribute"; readonly target: AttributeTarget }
+  | { readonly kind: "schema"; readonly schema: SchemaDefinition; readonly isCore: boolean }
+  | { readonly kind: "skip" };
+
+/** Per resource schema, per mode (lenient, strict), per scope: resolutions by text. */
+const resolutionCache = new WeakMap<
+  ResourceSchema,
+  [Map<string, Map<string, Resolution>>, Map<string, Map<string, Resolution>>]
+>();
+/** Scope of operation paths (no-path keys are scoped by the schema they sit in, "" for the top). */
+const PATH_SCOPE = "\u0000path";
+/** Cached resolutions per scope; a scope's cache starts over when full. */
+const MAX_CACHED_RESOLUTIONS = 1024;
+
 /**
  * Members of a resource object that are not schema attributes (RFC 7643 §3) or
  * are server-owned (RFC 7643 §3.1 `meta`): ignored when they appear in a no-path value.
@@ -171,10 +193,10 @@ class PatchRun {
   private readonly resource: ScimObject;
   private readonly original: ScimObject;
   private readonly membersAttribute: string | undefined;
-  private readonly membership = new MembershipDeltaBuilder();
-  private readonly copiedExtensions = new Set<string>();
+  private membershipBuilder: MembershipDeltaBuilder | undefined;
+  private scopes: Map<string, Map<string, Resolution>> | undefined;
+  /** Extensions copied (so writable) or created by this run; their `schemas` entry is kept in step. */
   private readonly touchedExtensions = new Set<string>();
-  private readonly predicates = new Map<ValuePathNode<ResolvedPath>, FilterPredicate>();
 
   constructor(
     private readonly resourceSchema: ResourceSchema,
@@ -205,13 +227,72 @@ class PatchRun {
       }
       return this.applyObject(operation.op, operation.value, undefined, context);
     }
-    const schemaMatch = findSchema(this.resourceSchema, operation.path.trim());
-    if (schemaMatch !== undefined) {
-      return this.applySchema(operation, schemaMatch.schema, schemaMatch.isCore, context);
+    const path = operation.path;
+    const resolved = this.resolve(path, null);
+    if (!resolved.ok) return resolved;
+    if (resolved.value.kind === "schema") {
+      return this.applySchema(operation, resolved.value.schema, resolved.value.isCore, context);
     }
-    const target = this.resolveTarget(operation.path);
+    if (resolved.value.kind === "skip") return DONE;
+    return this.applyTarget(operation.op, resolved.value.target, operation.value, context);
+  }
+
+  /**
+   * Resolves an operation path (`within` null) or a no-path key (`within` the schema
+   * it sits in, `undefined` at the top). Pure per (schema, mode, scope, text), and IdPs
+   * repeat the same few paths, so resolutions are cached.
+   */
+  private resolve(text: string, within: SchemaDefinition | null | undefined): Result<Resolution> {
+    if (this.scopes === undefined) {
+      let modes = resolutionCache.get(this.resourceSchema);
+      if (modes === undefined) {
+        modes = [new Map(), new Map()];
+        resolutionCache.set(this.resourceSchema, modes);
+      }
+      this.scopes = modes[this.strict ? 1 : 0];
+    }
+    const scope = within === null ? PATH_SCOPE : (within?.id ?? "");
+    let cache = this.scopes.get(scope);
+    if (cache === undefined) {
+      cache = new Map();
+      this.scopes.set(scope, cache);
+    }
+    const hit = cache.get(text);
+    if (hit !== undefined) return { ok: true, value: hit };
+    const resolved =
+      within === null ? this.resolveOperationPath(text) : this.resolveKey(text, within);
+    if (resolved.ok) {
+      if (cache.size >= MAX_CACHED_RESOLUTIONS) cache.clear();
+      cache.set(text, resolved.value);
+    }
+    return resolved;
+  }
+
+  private resolveOperationPath(text: string): Result<Resolution> {
+    const schemaMatch = findSchema(this.resourceSchema, text.trim());
+    if (schemaMatch !== undefined) return ok({ kind: "schema", ...schemaMatch });
+    const target = this.resolveTarget(text);
     if (!target.ok) return target;
-    return this.applyTarget(operation.op, target.value, operation.value, context);
+    return ok({ kind: "attribute", target: target.value });
+  }
+
+  /** A key of a no-path value: an envelope member, an extension URN, or an attribute path. */
+  private resolveKey(key: string, within: SchemaDefinition | undefined): Result<Resolution> {
+    if (within === undefined) {
+      if (ENVELOPE_MEMBERS.has(key.toLowerCase())) return ok({ kind: "skip" });
+      const nested = findSchema(this.resourceSchema, key);
+      if (nested !== undefined) return ok({ kind: "schema", ...nested });
+    }
+    const parsed = parseAttributePath(key);
+    if (!parsed.ok) return parsed;
+    const isExtension = within !== undefined && within !== this.resourceSchema.core;
+    const path =
+      isExtension && parsed.value.schema === undefined
+        ? { ...parsed.value, schema: within.id }
+        : parsed.value;
+    const resolved = resolvePath(this.resourceSchema, path, "invalidPath");
+    if (!resolved.ok) return resolved;
+    return ok({ kind: "attribute", target: targetOf(resolved.value) });
   }
 
   /** The whole-schema path: `"path": "urn:...:enterprise:2.0:User"`. */
@@ -280,40 +361,32 @@ class PatchRun {
     within: { schema: SchemaDefinition; isCore: boolean } | undefined,
     context: CoerceContext,
   ): Step {
-    for (const key in value) {
+    for (const key of Object.keys(value)) {
       const item = value[key];
       if (item === undefined) continue;
-      if (within === undefined && ENVELOPE_MEMBERS.has(key.toLowerCase())) continue;
-      if (within === undefined) {
-        const nested = findSchema(this.resourceSchema, key);
-        if (nested !== undefined) {
-          if (item === null) continue;
-          if (!isObject(item)) {
-            return {
-              ok: false,
-              error: patchError(
-                "invalidValue",
-                "patch.invalid_value",
-                context.where,
-                key,
-                "an object",
-              ),
-            };
-          }
-          const step = this.applyObject(op, item, nested, context);
-          if (!step.ok || step.value !== undefined) return step;
-          continue;
-        }
-      }
-      const parsed = parseAttributePath(key);
-      if (!parsed.ok) return parsed;
-      const path =
-        within !== undefined && parsed.value.schema === undefined && !within.isCore
-          ? { ...parsed.value, schema: within.schema.id }
-          : parsed.value;
-      const resolved = resolvePath(this.resourceSchema, path, "invalidPath");
+      const resolved = this.resolve(key, within?.schema);
       if (!resolved.ok) return resolved;
-      const step = this.applyTarget(op, targetOf(resolved.value), item, context);
+      const resolution = resolved.value;
+      if (resolution.kind === "skip") continue;
+      if (resolution.kind === "schema") {
+        if (item === null) continue;
+        if (!isObject(item)) {
+          return {
+            ok: false,
+            error: patchError(
+              "invalidValue",
+              "patch.invalid_value",
+              context.where,
+              key,
+              "an object",
+            ),
+          };
+        }
+        const step = this.applyObject(op, item, resolution, context);
+        if (!step.ok || step.value !== undefined) return step;
+        continue;
+      }
+      const step = this.applyTarget(op, resolution.target, item, context);
       if (!step.ok || step.value !== undefined) return step;
     }
     return DONE;
@@ -411,10 +484,13 @@ class PatchRun {
         error: patchError("mutability", "patch.read_only", context.where, target.text),
       };
     }
-    const computed = this.compute(op, target, before, value, context);
-    if (!computed.ok) return computed;
-    const after = computed.value;
-    if (!deepEqual(before, after)) {
+    let after = quickCompute(op, target, before, value);
+    if (after === SLOW_PATH) {
+      const computed = this.compute(op, target, before, value, context);
+      if (!computed.ok) return computed;
+      after = computed.value;
+    }
+    if (needsMutabilityCheck(target) && !deepEqual(before, after)) {
       const check = this.checkMutability(target, before, after, context);
       if (!check.ok) return check;
     }
@@ -460,10 +536,9 @@ class PatchRun {
     const urn = target.schema;
     const current = this.resource[urn];
     if (isObject(current)) {
-      if (!this.copiedExtensions.has(urn)) {
+      if (!this.touchedExtensions.has(urn)) {
         const copy = { ...current };
         this.resource[urn] = copy;
-        this.copiedExtensions.add(urn);
         this.touchedExtensions.add(urn);
         return copy;
       }
@@ -472,7 +547,6 @@ class PatchRun {
     if (!create) return undefined;
     const created: ScimObject = {};
     this.resource[urn] = created;
-    this.copiedExtensions.add(urn);
     this.touchedExtensions.add(urn);
     return created;
   }
@@ -524,7 +598,7 @@ class PatchRun {
     if (definition.type !== "complex") return ok(coerced.value);
     const merged = isObject(before) ? { ...before } : {};
     mergeInto(merged, coerced.value as Record<string, unknown>);
-    return ok(Object.keys(merged).length === 0 ? undefined : merged);
+    return ok(hasKeys(merged) ? merged : undefined);
   }
 
   /** `remove` with a value (Entra, authentik): remove exactly the given values, never all. */
@@ -583,7 +657,7 @@ class PatchRun {
       } else {
         for (const element of elements) element[subDefinition.name] = subValue.value;
       }
-      const result = elements.filter((element) => Object.keys(element).length > 0);
+      const result = elements.filter(hasKeys);
       fixPrimary(target.definition, result, result);
       return ok(result.length === 0 ? undefined : result);
     }
@@ -597,7 +671,7 @@ class PatchRun {
       }
       delete object[subDefinition.name];
     } else object[subDefinition.name] = subValue.value;
-    return ok(Object.keys(object).length === 0 ? undefined : object);
+    return ok(hasKeys(object) ? object : undefined);
   }
 
   /** The coerced sub-attribute value, `undefined` for remove or `null`. */
@@ -653,7 +727,7 @@ class PatchRun {
           };
         }
         for (const element of matched) delete element[subDefinition.name];
-        result = elements.filter((element) => Object.keys(element).length > 0);
+        result = elements.filter(hasKeys);
       }
       return ok(result.length === 0 ? undefined : result);
     }
@@ -704,7 +778,7 @@ class PatchRun {
         touched.push(element);
       }
     }
-    const result = elements.filter((element) => Object.keys(element).length > 0);
+    const result = elements.filter(hasKeys);
     fixPrimary(definition, result, touched);
     return ok(result.length === 0 ? undefined : result);
   }
@@ -713,11 +787,8 @@ class PatchRun {
     target: AttributeTarget,
     filter: ValuePathNode<ResolvedPath>,
   ): (element: Record<string, unknown>) => boolean {
-    let predicate = this.predicates.get(filter);
-    if (predicate === undefined) {
-      predicate = compileFilter(filter);
-      this.predicates.set(filter, predicate);
-    }
+    // compileFilter caches per filter object, and cached targets keep their filter objects.
+    const predicate = compileFilter(filter);
     const test = predicate;
     const name = target.definition.name;
     // The compiled value path reads the attribute from a resource; give it one element at a time.
@@ -727,6 +798,11 @@ class PatchRun {
   }
 
   /** Membership without the member list: every form whose effect is a set operation. */
+  private get membership(): MembershipDeltaBuilder {
+    this.membershipBuilder ??= new MembershipDeltaBuilder();
+    return this.membershipBuilder;
+  }
+
   private applyMembershipDelta(
     op: PatchOperationName,
     target: AttributeTarget,
@@ -765,27 +841,27 @@ class PatchRun {
 
   finish(): PatchApplied {
     for (const urn of this.touchedExtensions) {
-      const extension = this.resource[urn];
-      const hasData = isObject(extension) && Object.keys(extension).length > 0;
+      const hasData = hasKeys(this.resource[urn]);
       if (!hasData) delete this.resource[urn];
       const schemas = this.resource.schemas;
-      if (!Array.isArray(schemas)) continue;
-      const listed = schemas.some(
-        (schema) => typeof schema === "string" && schema.toLowerCase() === urn.toLowerCase(),
-      );
+      // `schemas` follows only a change in whether the extension carries data.
+      if (!Array.isArray(schemas) || hasData === hasKeys(this.original[urn])) continue;
+      const lowerUrn = urn.toLowerCase();
+      const isUrn = (schema: unknown) =>
+        schema === urn ||
+        (typeof schema === "string" &&
+          schema.length === urn.length &&
+          schema.toLowerCase() === lowerUrn);
+      const listed = schemas.some(isUrn);
       if (hasData && !listed) this.resource.schemas = [...schemas, urn];
-      if (!hasData && listed) {
-        this.resource.schemas = schemas.filter(
-          (schema) => typeof schema !== "string" || schema.toLowerCase() !== urn.toLowerCase(),
-        );
-      }
+      if (!hasData && listed) this.resource.schemas = schemas.filter((schema) => !isUrn(schema));
     }
     let delta: { delta: MembershipDelta; inferred: string[] } | undefined;
     if (this.membersAttribute !== undefined) {
       if (this.members !== undefined) {
         delta = diffMembers(this.members, this.resource[this.membersAttribute]);
         delete this.resource[this.membersAttribute];
-      } else delta = this.membership.build();
+      } else delta = this.membershipBuilder?.build();
     }
     const changed = delta !== undefined || !deepEqual(this.original, this.resource);
     return {
@@ -800,6 +876,41 @@ class PatchRun {
   }
 }
 
+const SLOW_PATH: unique symbol = Symbol("slow path");
+
+/**
+ * The new value for the operations IdPs send most (`replace active`, `name.givenName`,
+ * an extension string) without the general machinery: a simple value, already valid
+ * as sent, set on a single-valued attribute or sub-attribute. Same result as
+ * `compute`; `SLOW_PATH` for anything else.
+ */
+function quickCompute(
+  op: PatchOperationName,
+  target: AttributeTarget,
+  before: unknown,
+  value: unknown,
+): unknown {
+  if (op === "remove" || target.filter !== undefined || target.definition.multiValued) {
+    return SLOW_PATH;
+  }
+  const { subDefinition } = target;
+  const leaf = subDefinition ?? target.definition;
+  if (leaf.type === "complex" || leaf.multiValued) return SLOW_PATH;
+  const coerced = quickCoerce(leaf, value);
+  if (coerced === undefined) return SLOW_PATH;
+  if (subDefinition === undefined) return coerced;
+  if (before !== undefined && !isObject(before)) return SLOW_PATH;
+  return { ...before, [subDefinition.name]: coerced };
+}
+
+/** Whether a change to the target can break a mutability or required rule. */
+const needsMutabilityCheck = (target: AttributeTarget): boolean =>
+  target.definition.required ||
+  target.definition.mutability === "readOnly" ||
+  target.definition.mutability === "immutable" ||
+  target.subDefinition?.mutability === "readOnly" ||
+  target.subDefinition?.mutability === "immutable";
+
 const targetOf = (path: ResolvedPath): AttributeTarget => ({
   schema: path.schema,
   isCore: path.isCore,
@@ -807,6 +918,13 @@ const targetOf = (path: ResolvedPath): AttributeTarget => ({
   ...(path.subDefinition === undefined ? {} : { subDefinition: path.subDefinition }),
   text: printPath(path),
 });
+
+/** Whether a value is an object with at least one key (an empty one is unassigned). */
+function hasKeys(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const _key in value) return true;
+  return false;
+}
 
 /** Merges coerced sub-attributes into `target`; `null` unassigns. */
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {

@@ -17,11 +17,14 @@ export interface PatchOperation {
 
 export const DEFAULT_MAX_OPERATIONS = 1000;
 
-const OPERATION_NAMES: Readonly<Record<string, PatchOperationName>> = {
-  add: "add",
-  replace: "replace",
-  remove: "remove",
-};
+const OPERATION_NAMES: ReadonlyMap<string, PatchOperationName> = new Map([
+  ["add", "add"],
+  ["replace", "replace"],
+  ["remove", "remove"],
+]);
+
+/** `Operations[i]` labels for the usual short PatchOps, built once. */
+const WHERE: readonly string[] = Array.from({ length: 32 }, (_, index) => `Operations[${index}]`);
 
 /** A member by exact name, else by case-insensitive name (`Operations`, `operations`). */
 function member(object: Record<string, unknown>, name: string): unknown {
@@ -66,13 +69,13 @@ export function parsePatchRequest(
   }
   const result: PatchOperation[] = [];
   for (let index = 0; index < operations.length; index++) {
-    const where = `Operations[${index}]`;
+    const where = WHERE[index] ?? `Operations[${index}]`;
     const operation = operations[index];
     if (!isObject(operation)) {
       return { ok: false, error: patchError("invalidSyntax", "patch.operation_not_object", where) };
     }
     const opText = member(operation, "op");
-    const op = typeof opText === "string" ? OPERATION_NAMES[opText.toLowerCase()] : undefined;
+    const op = typeof opText === "string" ? OPERATION_NAMES.get(opText.toLowerCase()) : undefined;
     if (op === undefined) {
       return {
         ok: false,
