@@ -298,6 +298,9 @@ describe("PATCH semantics", () => {
     const error = rejected(user(), [{ op: "remove" }]);
     expect(error.scimType).toBe("noTarget");
     expect(error.code).toBe("patch.remove_without_path");
+    expect(rejected(user(), [{ op: "remove", path: USER_URN }]).code).toBe(
+      "patch.remove_core_schema",
+    );
   });
 
   it("removing a required attribute is 400 mutability (RFC 7644 §3.5.2.2)", () => {
@@ -449,6 +452,24 @@ describe("membership", () => {
     ];
     const outcome = applied(group(), operations, { members });
     expect(outcome.members).toEqual({ add: [], remove: ["b", "c"] });
+  });
+
+  it("filter forms on a 100 000-member list stay linear", () => {
+    const members: MemberRef[] = Array.from({ length: 100_000 }, (_, index) => ({
+      value: `m${index}`,
+      type: index % 2 === 0 ? "User" : "Group",
+    }));
+    const started = performance.now();
+    const outcome = applied(
+      group(),
+      [
+        { op: "remove", path: 'members[type eq "Group"]' },
+        { op: "remove", path: "members", value: members.slice(0, 5000) },
+      ],
+      { members },
+    );
+    expect(outcome.members?.remove).toHaveLength(52_500);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("a member filter matching nothing with the list loaded is 400 noTarget", () => {

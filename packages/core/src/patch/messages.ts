@@ -34,8 +34,8 @@ const MESSAGES = {
     `${where}: "${path}" has no sub-attribute "${name}".`,
   "patch.member_value": (where: string) =>
     `${where}: every member needs a non-empty string "value" (the member's id).`,
-  "patch.unknown_schema": (where: string, urn: string) =>
-    `${where}: the schema "${urn}" is not one of this resource type's schemas.`,
+  "patch.remove_core_schema": (where: string, urn: string) =>
+    `${where}: "${urn}" is the resource type's core schema and cannot be removed.`,
   "patch.required_extension": (where: string, urn: string) =>
     `${where}: the extension "${urn}" is required and cannot be removed.`,
 } as const;
