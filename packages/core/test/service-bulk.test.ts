@@ -58,7 +58,7 @@ describe("POST /Bulk", () => {
     });
   });
 
-  it("fails circular and unresolvable references with 409 and runs the rest", async () => {
+  it("resolves groups that contain each other (RFC 7644 §3.7.1) by adding one side's members afterwards", async () => {
     const { call } = setup();
     const response = await call(
       "POST",
@@ -76,6 +76,42 @@ describe("POST /Bulk", () => {
           bulkId: "b",
           data: { schemas: [GROUP_SCHEMA], displayName: "B", members: [{ value: "bulkId:a" }] },
         },
+      ]),
+    );
+    const [a, b] = response.body.Operations;
+    expect(a).toMatchObject({ bulkId: "a", status: "201", version: 'W/"2"' });
+    expect(b).toMatchObject({ bulkId: "b", status: "201" });
+    const idOf = (location: string) => location.slice(location.lastIndexOf("/") + 1);
+    const groupA = await call("GET", `/Groups/${idOf(a.location)}`);
+    const groupB = await call("GET", `/Groups/${idOf(b.location)}`);
+    expect(groupA.body.members).toEqual([
+      expect.objectContaining({ value: idOf(b.location), type: "Group" }),
+    ]);
+    expect(groupB.body.members).toEqual([
+      expect.objectContaining({ value: idOf(a.location), type: "Group" }),
+    ]);
+  });
+
+  it("fails unbreakable cycles and unresolvable references with 409 and runs the rest", async () => {
+    const { call } = setup();
+    const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const response = await call(
+      "POST",
+      "/Bulk",
+      bulk([
+        // Each user's single-valued manager is the other: neither can be created first.
+        {
+          method: "POST",
+          path: "/Users",
+          bulkId: "x",
+          data: { userName: "x", [enterprise]: { manager: { value: "bulkId:y" } } },
+        },
+        {
+          method: "POST",
+          path: "/Users",
+          bulkId: "y",
+          data: { userName: "y", [enterprise]: { manager: { value: "bulkId:x" } } },
+        },
         { method: "DELETE", path: "/Users/bulkId:nowhere" },
         { method: "POST", path: "/Users", bulkId: "ok", data: { userName: "fine" } },
       ]),
@@ -88,6 +124,7 @@ describe("POST /Bulk", () => {
       status: "409",
       detail: expect.stringContaining("Circular"),
     });
+    expect(response.body.Operations[2].response.detail).toContain('"nowhere"');
   });
 
   it("reports each failed operation with its SCIM error and stops after failOnErrors", async () => {

@@ -1,5 +1,5 @@
 import { badRequest, ScimError } from "../errors";
-import { BULK_RESPONSE_SCHEMA } from "../schema/urns";
+import { BULK_RESPONSE_SCHEMA, PATCH_OP_SCHEMA } from "../schema/urns";
 import type { ResolvedLimits } from "./options";
 import type { ScimRequest, ScimResponse } from "./types";
 
@@ -29,7 +29,9 @@ interface BulkOperationResult {
  * `POST /Bulk` (RFC 7644 §3.7). Each operation runs through `dispatch` as if it
  * were its own request. Operations run in request order, except that one
  * referring to `bulkId:x` waits until the POST that defines `x` has run; a
- * reference to a failed, missing or circularly dependent POST fails with 409.
+ * reference to a failed or missing POST fails with 409. Circular references
+ * through multi-valued values (groups containing each other) are resolved by
+ * creating one side first and adding the values by PATCH; other cycles fail with 409.
  * `failOnErrors` stops processing after that many failures. Exceeding
  * `maxOperations` or `maxPayloadSize` answers 413 (§3.7.4).
  */
@@ -123,6 +125,36 @@ export async function handleBulk(
     }
   };
 
+  const followUps: FollowUp[] = [];
+  /**
+   * RFC 7644 §3.7.1: "MUST try to resolve circular cross-references". Creates the
+   * first pending POST without the multi-valued values that refer to pending
+   * operations (e.g. the members of two groups that contain each other) and
+   * adds those values with a PATCH once every operation has run.
+   */
+  const breakCycle = async (): Promise<boolean> => {
+    for (const index of pending) {
+      const operation = operations[index]!;
+      if (operation.method !== "POST" || operation.bulkId === undefined) continue;
+      const split = deferUnresolved(operation.data, resolved);
+      if (split === undefined) continue;
+      const result = await runOperation(
+        { ...operation, data: split.data, references: new Set() },
+        request,
+        resolved,
+        dispatch,
+      );
+      settle(index, result);
+      if (result.status.startsWith("2") && result.location !== undefined) {
+        const id = result.location.slice(result.location.lastIndexOf("/") + 1);
+        resolved.set(operation.bulkId, decodeURIComponent(id));
+        followUps.push({ index, location: result.location, deferred: split.deferred });
+      }
+      return true;
+    }
+    return false;
+  };
+
   while (pending.size > 0 && !limitReached()) {
     let progressed = false;
     for (const index of pending) {
@@ -158,8 +190,9 @@ export async function handleBulk(
       // Restart from the first pending operation so request order is kept.
       break;
     }
-    if (!progressed) {
-      // Every pending operation waits on another pending one: a cycle.
+    if (!progressed && !(await breakCycle())) {
+      // Every pending operation waits on another pending one, and no POST among
+      // them can be created first: RFC 7644 §3.7.1 allows 409 after that attempt.
       for (const index of pending) {
         settle(
           index,
@@ -173,6 +206,24 @@ export async function handleBulk(
           ),
         );
       }
+    }
+  }
+
+  for (const followUp of followUps) {
+    const result = await runFollowUp(followUp, request, resolved, dispatch);
+    const created = results[followUp.index]!;
+    if (result.status.startsWith("2")) {
+      results[followUp.index] = {
+        ...created,
+        ...(result.version ? { version: result.version } : {}),
+      };
+    } else {
+      errors += 1;
+      results[followUp.index] = {
+        ...created,
+        status: result.status,
+        ...(result.response === undefined ? {} : { response: result.response }),
+      };
     }
   }
 
@@ -309,4 +360,83 @@ function failure(operation: unknown, error: ScimError): BulkOperationResult {
     status: String(error.status),
     response: error.toJSON(),
   };
+}
+
+interface FollowUp {
+  /** The operation that was created without its deferred values. */
+  readonly index: number;
+  readonly location: string;
+  /** Top-level multi-valued attribute -> the values left out of the POST. */
+  readonly deferred: Readonly<Record<string, unknown[]>>;
+}
+
+const hasUnresolved = (value: unknown, resolved: ReadonlyMap<string, string>): boolean => {
+  const references = new Set<string>();
+  collectReferences(value, references);
+  return [...references].some((bulkId) => !resolved.has(bulkId));
+};
+
+/**
+ * Splits POST data into what can be created now and the multi-valued values
+ * that refer to operations not yet run; `undefined` when a reference sits
+ * anywhere else (a single value cannot be added later without a second meaning).
+ */
+function deferUnresolved(
+  data: unknown,
+  resolved: ReadonlyMap<string, string>,
+): { data: Record<string, unknown>; deferred: Record<string, unknown[]> } | undefined {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
+  const kept: Record<string, unknown> = {};
+  const deferred: Record<string, unknown[]> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (!hasUnresolved(value, resolved)) {
+      kept[key] = value;
+      continue;
+    }
+    if (!Array.isArray(value)) return undefined;
+    kept[key] = value.filter((item) => !hasUnresolved(item, resolved));
+    deferred[key] = value.filter((item) => hasUnresolved(item, resolved));
+  }
+  return Object.keys(deferred).length === 0 ? undefined : { data: kept, deferred };
+}
+
+/** Adds the values a cycle-breaking POST left out, now that their bulkIds resolve. */
+async function runFollowUp(
+  followUp: FollowUp,
+  outer: ScimRequest,
+  resolved: ReadonlyMap<string, string>,
+  dispatch: (request: ScimRequest) => Promise<ScimResponse>,
+): Promise<BulkOperationResult> {
+  const values = Object.values(followUp.deferred).flat();
+  if (hasUnresolved(values, resolved)) {
+    const error = new ScimError({
+      status: 409,
+      detail: "Circular bulkId references between operations cannot be resolved.",
+      code: "bulk.circular_reference",
+    });
+    return { method: "PATCH", status: "409", response: error.toJSON() };
+  }
+  const path = followUp.location.startsWith(outer.baseUrl)
+    ? followUp.location.slice(outer.baseUrl.length)
+    : new URL(followUp.location).pathname;
+  return runOperation(
+    {
+      method: "PATCH",
+      bulkId: undefined,
+      version: undefined,
+      path,
+      data: {
+        schemas: [PATCH_OP_SCHEMA],
+        Operations: Object.entries(followUp.deferred).map(([attribute, value]) => ({
+          op: "add",
+          path: attribute,
+          value,
+        })),
+      },
+      references: new Set(),
+    },
+    outer,
+    resolved,
+    dispatch,
+  );
 }
