@@ -531,6 +531,17 @@ describe("validateAttributeValue", () => {
     ).toEqual({ ok: true, value: [{ value: "a@b", type: "work" }] });
   });
 
+  it("unwraps Entra's one-element array for a single-valued complex attribute (lenient only)", () => {
+    const manager = definition(enterpriseUserSchema, "manager");
+    const entraValue = [{ $ref: null, value: "m-1" }];
+    expect(validateAttributeValue(manager, entraValue)).toEqual({
+      ok: true,
+      value: { value: "m-1" },
+    });
+    expect(validateAttributeValue(manager, entraValue, { strict: true }).ok).toBe(false);
+    expect(validateAttributeValue(manager, [{ value: "a" }, { value: "b" }]).ok).toBe(false);
+  });
+
   it("treats null and [] as unassigned", () => {
     expect(validateAttributeValue(definition(userSchema, "emails"), [])).toEqual({
       ok: true,

@@ -178,7 +178,11 @@ function prepareObject(
   strict: boolean,
   context: Context,
   bareValueKey: string | undefined,
+  unwrapSingleton: boolean,
 ): unknown {
+  // Entra's documented manager PATCH wraps the single-valued object in a
+  // one-element array (`"value": [{"$ref": null, "value": "<id>"}]`).
+  if (unwrapSingleton && Array.isArray(value) && value.length === 1) value = value[0];
   if (typeof value === "string" && bareValueKey !== undefined) return { [bareValueKey]: value };
   if (!isRecord(value)) return value;
   const output: Record<string, unknown> = {};
@@ -234,9 +238,11 @@ function compileObject(
   // A bare string for a complex attribute with a `value` sub-attribute is its
   // value (Entra sends `manager` as a plain id).
   const bareValueKey = acceptsBareValue ? lookup.get("value")?.name : undefined;
+  const unwrapSingleton = !strict && !definition.multiValued;
   return z
     .preprocess(
-      (value, context) => prepareObject(value, lookup, strict, context, bareValueKey),
+      (value, context) =>
+        prepareObject(value, lookup, strict, context, bareValueKey, unwrapSingleton),
       z.object(shapeOf(attributes, strict), typeError(definition)),
     )
     .transform(compact);
