@@ -1,7 +1,8 @@
 import { createScimService, type ScimEventName } from "@scimkit/core";
-import { generateToken, scimRouter } from "@scimkit/express";
+import { scimRouter } from "@scimkit/express";
 import express from "express";
-import { createStore, DEFAULT_STORE } from "./store";
+import { createStore, DEFAULT_STORE, dataDirectory } from "./store";
+import { setUpToken } from "./token";
 
 const MOUNT_PATH = "/scim/v2";
 
@@ -15,9 +16,9 @@ function readPort(text: string | undefined): number {
 
 const port = readPort(process.env.PORT);
 const host = process.env.HOST ?? "127.0.0.1";
-const generated = process.env.SCIM_TOKEN === undefined || process.env.SCIM_TOKEN === "";
-const token = generated ? generateToken() : (process.env.SCIM_TOKEN as string);
 const storeKind = process.env.STORE || DEFAULT_STORE;
+// Only the embedded store keeps data on this machine, so only it keeps the token's hash.
+const token = setUpToken(storeKind === "pglite" ? dataDirectory() : undefined);
 
 const store = await createStore(storeKind);
 const service = createScimService({ store });
@@ -45,7 +46,7 @@ for (const name of logged) {
 
 const app = express();
 app.disable("x-powered-by");
-app.use(MOUNT_PATH, scimRouter({ handler: service.handle, auth: { tokens: [{ token }] } }));
+app.use(MOUNT_PATH, scimRouter({ handler: service.handle, auth: token.auth }));
 app.get("/", (_request, response) => {
   response.type("text/plain").send(`scimkit quickstart: SCIM 2.0 is served at ${MOUNT_PATH}\n`);
 });
@@ -57,11 +58,7 @@ const server = app.listen(port, host, () => {
   const baseUrl = `http://${shownHost}:${actualPort}${MOUNT_PATH}`;
   console.log(`scimkit quickstart is running (store: ${storeKind})`);
   console.log(`  SCIM base URL: ${baseUrl}`);
-  console.log(
-    generated
-      ? `  Bearer token:  ${token}   (generated now and shown once; set SCIM_TOKEN to choose one)`
-      : "  Bearer token:  the value of SCIM_TOKEN",
-  );
+  console.log(`  Bearer token:  ${token.message}`);
   console.log("Paste both into Entra ID (Tenant URL, Secret Token) or Okta (Base URL, API Token).");
   console.log(`Try: curl -H "Authorization: Bearer <token>" ${baseUrl}/ServiceProviderConfig`);
 });

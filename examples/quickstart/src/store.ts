@@ -10,6 +10,10 @@ export const STORES = ["pglite", "postgres", "memory"] as const;
 /** The store used when `STORE` is unset: embedded Postgres persisted to `DATA_DIR`. */
 export const DEFAULT_STORE = "pglite";
 
+/** Where the embedded store keeps its files: `DATA_DIR`, default `.data/` in this example. */
+export const dataDirectory = (): string =>
+  process.env.DATA_DIR || fileURLToPath(new URL("../.data/", import.meta.url));
+
 /**
  * Creates the store named by `STORE`:
  * - `pglite` (default): embedded PostgreSQL (PGlite) persisted to `DATA_DIR`
@@ -28,7 +32,7 @@ export async function createStore(
     case "pglite": {
       // Loaded only when chosen: PGlite brings a WebAssembly build of Postgres.
       const { PGlite } = await import("@electric-sql/pglite");
-      const dataDir = process.env.DATA_DIR || fileURLToPath(new URL("../.data/", import.meta.url));
+      const dataDir = dataDirectory();
       mkdirSync(dataDir, { recursive: true });
       const client = await PGlite.create({ dataDir });
       const store = postgresStore({ client });

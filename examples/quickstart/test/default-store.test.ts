@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,5 +42,36 @@ describe("quickstart on its default store", () => {
       await second.stop();
     }
     // PGlite boots a WebAssembly Postgres twice here; slow on a loaded CI machine.
+  }, 240_000);
+
+  it("keeps its generated token across a restart, storing only the token's hash", async () => {
+    const tokenDir = await mkdtemp(path.join(os.tmpdir(), "scimkit-quickstart-token-"));
+    try {
+      const env = { STORE: "", DATA_DIR: tokenDir };
+      const first = await startServer(env);
+      const token = first.token;
+      await first.stop();
+      expect(token).toMatch(/^scim_/);
+      const kept = await readFile(path.join(tokenDir, "scim-token.sha256"), "utf8");
+      expect(kept).not.toContain(token);
+      expect(kept.trim()).toMatch(/^[0-9a-f]{64}$/);
+
+      const second = await startServer(env);
+      try {
+        expect(second.output()).not.toContain("scim_");
+        const read = await fetch(`${second.baseUrl}/ServiceProviderConfig`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(read.status).toBe(200);
+        const wrong = await fetch(`${second.baseUrl}/Users`, {
+          headers: { authorization: "Bearer scim_not-the-token" },
+        });
+        expect(wrong.status).toBe(401);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(tokenDir, { recursive: true, force: true });
+    }
   }, 240_000);
 });

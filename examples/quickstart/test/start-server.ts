@@ -38,8 +38,10 @@ export function startServer(env: Record<string, string> = {}): Promise<RunningSe
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /SCIM base URL: (\S+)/.exec(output)?.[1];
-      const token = /Bearer token: {2}(scim_\S+)/.exec(output)?.[1] ?? env.SCIM_TOKEN;
-      if (url !== undefined && token !== undefined && token !== "") {
+      const tokenLine = /Bearer token: {2}(\S+)/.exec(output);
+      if (url !== undefined && tokenLine !== null) {
+        // A printed token, or "" when the server reuses one it printed before.
+        const token = tokenLine[1]?.startsWith("scim_") ? tokenLine[1] : (env.SCIM_TOKEN ?? "");
         clearTimeout(timer);
         resolve({ baseUrl: url, token, output: () => output, stop });
       }
