@@ -26,6 +26,7 @@ const dataset: Record<string, ScimObject> = {
     title: "Tour Guide",
     userType: "Employee",
     active: true,
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
     emails: [
       { value: "bjensen@example.com", type: "work", primary: true },
       { value: "babs@jensen.org", type: "home" },
@@ -114,6 +115,8 @@ describe("RFC 7644 §3.4.2.2 examples over a known dataset", () => {
       'emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]',
       ["bjensen", "jsmith", "jdoe"],
     ],
+    [`schemas eq "${ENTERPRISE}"`, ["bjensen"]],
+    [`schemas eq "${ENTERPRISE.toUpperCase()}"`, ["bjensen"]],
   ])("%s", (text, expected) => {
     expect(matching(text)).toEqual(expected);
   });

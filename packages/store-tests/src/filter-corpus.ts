@@ -154,6 +154,10 @@ const userCases: [string, UserKey[]][] = [
   ['meta.created eq "2024-01-03T00:00:00Z"', ["u3"]],
   ['meta.lastModified eq "2024-01-03T00:00:00Z"', []],
   ['meta.resourceType eq "User"', all],
+  // schemas: multi-valued URIs compared case-insensitively (RFC 7644 §3.4.2.2 example)
+  [`schemas eq "${E}"`, all],
+  [`schemas eq "${E.toUpperCase()}"`, all],
+  ['schemas eq "urn:ietf:params:scim:schemas:core:2.0:Group"', []],
   ['id eq "{u4}"', ["u4"]],
   ['id eq "{u4}" or id eq "{u6}"', ["u4", "u6"]],
   ['id eq "{g1}"', []],

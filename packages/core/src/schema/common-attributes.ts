@@ -52,3 +52,19 @@ export const COMMON_ATTRIBUTES = [
     { description: "A complex attribute containing resource metadata.", mutability: "readOnly" },
   ),
 ] as const;
+
+/**
+ * `schemas` (RFC 7643 §3): the URNs a resource carries. It is not an attribute
+ * of any schema and validation builds it itself, but filters and `sortBy` may
+ * name it (RFC 7644 §3.4.2.2 filters on `schemas eq "urn:..."`). URNs compare
+ * case-insensitively (RFC 8141 §3.1 for the namespace, and RFC 7643 §2.1 treats
+ * schema URIs in paths so), and the service owns it, hence readOnly.
+ */
+export const SCHEMAS_ATTRIBUTE = attribute("schemas", "reference", {
+  description: "The schema URIs of the resource's core schema and extensions.",
+  multiValued: true,
+  required: true,
+  mutability: "readOnly",
+  returned: "always",
+  referenceTypes: ["uri"],
+});

@@ -1,6 +1,6 @@
 import { badRequest, ok, type Result, type ScimType } from "../errors";
 import type { AttributePath, ResolvedPath } from "../path/ast";
-import { COMMON_ATTRIBUTES } from "./common-attributes";
+import { COMMON_ATTRIBUTES, SCHEMAS_ATTRIBUTE } from "./common-attributes";
 import type { AttributeDefinition, ResourceSchema, SchemaDefinition } from "./types";
 
 const lower = (text: string) => text.toLowerCase();
@@ -57,6 +57,8 @@ export function resolvePath(
   // resolve as core attributes, so filters, sortBy and projection can name them.
   if (definition === undefined && isCore)
     definition = findAttribute(COMMON_ATTRIBUTES, path.attribute);
+  if (definition === undefined && path.schema === undefined)
+    definition = findAttribute([SCHEMAS_ATTRIBUTE], path.attribute);
   // Core attributes may be written with the core URN; extension attributes must
   // carry their URN, except that a unique unprefixed name in an extension is
   // accepted (RFC 7644 §3.10 lets servers resolve unambiguous names).
