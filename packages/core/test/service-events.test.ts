@@ -74,7 +74,11 @@ describe("change events", () => {
     expect(seen).toEqual([
       {
         name: "group.created",
-        event: expect.objectContaining({ id: group.id, memberIds: [alice.id] }),
+        event: expect.objectContaining({
+          id: group.id,
+          memberIds: [alice.id],
+          policyName: "sales",
+        }),
       },
     ]);
     seen.length = 0;
@@ -85,7 +89,12 @@ describe("change events", () => {
       patchOp({ op: "Replace", path: "displayName", value: "Revenue" }),
     );
     expect(seen.map((entry) => entry.name)).toEqual(["group.updated", "group.renamed"]);
-    expect(seen[1]?.event).toMatchObject({ previousDisplayName: "Sales", displayName: "Revenue" });
+    expect(seen[1]?.event).toMatchObject({
+      previousDisplayName: "Sales",
+      displayName: "Revenue",
+      previousPolicyName: "sales",
+      policyName: "revenue",
+    });
     seen.length = 0;
 
     // Entra re-sends an existing member and a rename to the same value: nothing happens.

@@ -1,7 +1,7 @@
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import { GROUP_SCHEMA, USER_SCHEMA } from "../schema/urns";
 import type { AppliedMembership } from "../store";
-import type { ScimEventEmitter } from "./events";
+import { groupPolicyName, type ScimEventEmitter } from "./events";
 
 /**
  * Which event family a resource type belongs to. The User and Group events are
@@ -39,8 +39,10 @@ export function emitCreated(
   };
   const family = familyOf(target.resourceSchema);
   if (family === "user") events.emit("user.created", { ...base, resource });
-  else if (family === "group") events.emit("group.created", { ...base, resource, memberIds });
-  else events.emit("resource.created", { ...base, resource });
+  else if (family === "group") {
+    const policyName = groupPolicyName(displayNameOf(resource));
+    events.emit("group.created", { ...base, resource, memberIds, policyName });
+  } else events.emit("resource.created", { ...base, resource });
 }
 
 /**
@@ -74,11 +76,19 @@ export function emitUpdated(
       if (!isActive(before) && isActive(after))
         events.emit("user.reactivated", { ...base, resource });
     } else if (family === "group") {
-      events.emit("group.updated", { ...base, resource });
       const previousDisplayName = displayNameOf(before);
       const displayName = displayNameOf(after);
+      const policyName = groupPolicyName(displayName);
+      events.emit("group.updated", { ...base, resource, policyName });
       if (previousDisplayName !== displayName) {
-        events.emit("group.renamed", { ...base, resource, previousDisplayName, displayName });
+        events.emit("group.renamed", {
+          ...base,
+          resource,
+          policyName,
+          previousDisplayName,
+          displayName,
+          previousPolicyName: groupPolicyName(previousDisplayName),
+        });
       }
     } else {
       events.emit("resource.updated", { ...base, resource });

@@ -21,10 +21,26 @@ export interface ScimResourceEvent extends ScimEventBase {
   readonly resource: ScimObject;
 }
 
+/**
+ * A group's policy name: its `displayName` trimmed and lower-cased, the stable
+ * text an access policy can refer to (`group:engineering`). Apps that refer to
+ * groups by policy name fail closed when it changes (see `group.renamed`).
+ */
+export const groupPolicyName = (displayName: string | undefined): string | undefined =>
+  displayName?.trim().toLowerCase();
+
+/** A Group create or update, with the group's policy name beside its ids. */
+export interface GroupResourceEvent extends ScimResourceEvent {
+  /** `groupPolicyName(displayName)`. */
+  readonly policyName: string | undefined;
+}
+
 /** `group.renamed`: `displayName` changed; apps that refer to groups by name fail closed on it. */
-export interface GroupRenamedEvent extends ScimResourceEvent {
+export interface GroupRenamedEvent extends GroupResourceEvent {
   readonly previousDisplayName: string | undefined;
   readonly displayName: string | undefined;
+  /** The policy name before the rename; equal to `policyName` when only the case changed. */
+  readonly previousPolicyName: string | undefined;
 }
 
 /** `group.membersChanged`: exactly the member ids the store really inserted and deleted. */
@@ -46,9 +62,9 @@ export interface ScimEventMap {
   /** A User was deleted (DELETE); it answers 404 from now on. */
   "user.deleted": ScimEventBase;
   /** A Group was created (with `memberIds` of its initial members). */
-  "group.created": ScimResourceEvent & { readonly memberIds: readonly string[] };
+  "group.created": GroupResourceEvent & { readonly memberIds: readonly string[] };
   /** A Group's attributes other than members changed. */
-  "group.updated": ScimResourceEvent;
+  "group.updated": GroupResourceEvent;
   /** A Group's `displayName` changed. */
   "group.renamed": GroupRenamedEvent;
   /** Members were added to or removed from a Group. */
