@@ -83,8 +83,11 @@ afterAll(async () => {
 });
 
 /** Starts `node <file>` in the app and resolves the port it prints. */
-function start(file: string): Promise<{ port: number; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [file], { cwd: path.join(work, "app"), stdio: "pipe" });
+function start(
+  file: string,
+  node: string = process.execPath,
+): Promise<{ port: number; child: ChildProcess; output: () => string }> {
+  const child = spawn(node, [file], { cwd: path.join(work, "app"), stdio: "pipe" });
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no LISTENING line:\n${output}`)), 20_000);
@@ -151,6 +154,38 @@ describe("the packed packages", () => {
       server.child.kill();
     }
   });
+
+  // Users run current Node releases too; the `node` package on npm brings them.
+  it.each(["22", "24"])(
+    "serve SCIM from the CommonJS app on Node %s",
+    async (major) => {
+      const node = await run(
+        npm,
+        ["exec", "--yes", `node@${major}`, "--", "-p", "process.execPath"],
+        {
+          cwd: work,
+        },
+      ).then(
+        ({ stdout }) => stdout.trim(),
+        (error: Error) => {
+          console.warn(
+            `skipped: could not fetch Node ${major} from the npm registry (${error.message})`,
+          );
+          return undefined;
+        },
+      );
+      if (node === undefined) return;
+      const { stdout: version } = await run(node, ["--version"]);
+      expect(version.trim()).toMatch(new RegExp(`^v${major}\\.`));
+      const server = await start("server.cjs", node);
+      try {
+        await createAndReadUser(server.port);
+      } finally {
+        server.child.kill();
+      }
+    },
+    120_000,
+  );
 
   it("type-check and serve SCIM from an ESM TypeScript app (import)", async () => {
     const app = path.join(work, "app");
