@@ -223,6 +223,30 @@ export interface StoreCapabilities {
   readonly cursor?: boolean;
 }
 
+/** Options of `softDelete`. */
+export interface SoftDeleteOptions {
+  /**
+   * ISO-8601 instant from which `purgeDeleted` may remove the trashed record
+   * for good, set by core (`now + retentionDays`).
+   */
+  readonly purgeAfter: string;
+}
+
+/** A trashed record `purgeDeleted` removed for good. */
+export interface PurgedRecordRef {
+  readonly tenant: string;
+  readonly resourceType: string;
+  readonly id: string;
+  /** The `purgeAfter` the record was trashed with. */
+  readonly purgeAfter: string;
+}
+
+/** Options of `restoreDeleted`. */
+export interface RestoreDeletedOptions {
+  /** ISO-8601 timestamp of the restore, set by core; becomes `lastModified`. */
+  readonly lastModified: string;
+}
+
 /**
  * The narrow interface a store implements. Core wraps it (`createRepository`) to
  * add ids, timestamps, unique keys, resource JSON and the in-memory fallback.
@@ -289,4 +313,46 @@ export interface ScimStore {
 
   /** Releases connections. Optional. */
   close?(): Promise<void>;
+
+  /**
+   * Soft delete (optional; required by the service's `deletion: { mode: "soft" }`).
+   * Atomically moves the record, with its membership rows in both directions (its
+   * own members and the groups it belongs to), out of the live data into the
+   * tenant's trash, stamped with `purgeAfter`. Afterwards the live data looks
+   * exactly as after `delete`: `get`, `query`, `existing`, `memberOf`, `members`
+   * and `hasMembers` no longer see it, groups that lost it keep their version and
+   * `lastModified`, and its unique keys are free for a new record. Returns false
+   * (and changes nothing) when there was no such live record. Trashed records
+   * are visible to no tenant but their own, and only through `restoreDeleted`.
+   */
+  softDelete?(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options: SoftDeleteOptions,
+  ): Promise<boolean>;
+
+  /**
+   * Permanently removes every trashed record, of every tenant, whose `purgeAfter`
+   * is at or before `before` (ISO-8601), and returns exactly those; a record is
+   * reported by one call only, so concurrent purges never report it twice. Empty
+   * when nothing has expired. Live records are never touched. Optional, with
+   * `softDelete`.
+   */
+  purgeDeleted?(before: string): Promise<readonly PurgedRecordRef[]>;
+
+  /**
+   * Moves a trashed record back into the live data with its version incremented
+   * and `lastModified` set, and returns it (without members); `undefined` when
+   * the tenant has no such trashed record. Memberships come back only where the
+   * other side is live (members that still exist, groups that still exist); groups
+   * that regain it keep their version. Throws 409 `uniqueness` (and stays trashed)
+   * when one of its unique keys was taken meanwhile. Optional.
+   */
+  restoreDeleted?(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options: RestoreDeletedOptions,
+  ): Promise<StoredRecord | undefined>;
 }

@@ -61,7 +61,10 @@ describe("change events", () => {
 
     await call("DELETE", `/Users/${user.id}`);
     expect(seen).toEqual([
-      { name: "user.deleted", event: { tenant: "tenant-a", resourceType: "User", id: user.id } },
+      {
+        name: "user.deleted",
+        event: { tenant: "tenant-a", resourceType: "User", id: user.id, soft: false },
+      },
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   type GroupRef,
   type MemberRef,
   notFound,
+  type PurgedRecordRef,
   printPath,
   queryInMemory,
   ScimError,
@@ -49,9 +50,27 @@ export interface MemoryTypeState {
   readonly members: Map<string, Map<string, MemberRef>>;
 }
 
+/** A soft-deleted record in a tenant's trash, with the memberships it had. */
+export interface MemoryTrashEntry {
+  /** The record and its unique keys as they were when it was deleted. */
+  readonly entry: MemoryEntry;
+  /** ISO-8601 instant from which `purgeDeleted` removes it. */
+  readonly purgeAfter: string;
+  /** Its own members (when it is a group), in insertion order. */
+  readonly members: readonly MemberRef[];
+  /** The groups it belonged to, with its member value in each. */
+  readonly memberOf: readonly {
+    readonly resourceType: string;
+    readonly id: string;
+    readonly member: MemberRef;
+  }[];
+}
+
 /** One tenant's data. */
 export interface MemoryTenantState {
   readonly types: Map<string, MemoryTypeState>;
+  /** Soft-deleted records by resource type and id, out of every live map and index. */
+  readonly trash: Map<string, MemoryTrashEntry>;
   /** member id -> groups it belongs to (the reverse side of `members`). */
   readonly groupsOf: Map<
     string,
@@ -72,6 +91,8 @@ export interface MemoryStoreInspector {
   readMembers(tenant: string, groupId: string): string[];
   /** Group ids a member belongs to, read from the member side of the relation. */
   readMemberOf(tenant: string, memberId: string): string[];
+  /** A soft-deleted record in the tenant's trash, or `undefined`. */
+  readTrash(tenant: string, resourceType: string, id: string): MemoryTrashEntry | undefined;
 }
 
 /** A `ScimStore` kept in memory, plus a backdoor for tests. */
@@ -90,6 +111,9 @@ function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
+const isInstant = (value: unknown): value is string =>
+  typeof value === "string" && !Number.isNaN(Date.parse(value));
+
 const groupKey = (resourceType: string, id: string) => `${resourceType}\n${id}`;
 
 const uniquenessError = (key: UniqueKey) =>
@@ -97,6 +121,14 @@ const uniquenessError = (key: UniqueKey) =>
     status: 409,
     scimType: "uniqueness",
     detail: `The value of "${key.attribute}" is already in use.`,
+    code: "uniqueness",
+  });
+
+const idTaken = (resourceType: string, id: string) =>
+  new ScimError({
+    status: 409,
+    scimType: "uniqueness",
+    detail: `A ${resourceType} with id ${id} already exists.`,
     code: "uniqueness",
   });
 
@@ -127,7 +159,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const tenantState = (tenant: string, create: boolean): MemoryTenantState | undefined => {
     let state = tenants.get(tenant);
     if (state === undefined && create) {
-      state = { types: new Map(), groupsOf: new Map() };
+      state = { types: new Map(), groupsOf: new Map(), trash: new Map() };
       tenants.set(tenant, state);
     }
     return state;
@@ -300,6 +332,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return result;
   };
 
+  const isLive = (tenantData: MemoryTenantState, id: string) => {
+    for (const types of tenantData.types.values()) if (types.records.has(id)) return true;
+    return false;
+  };
+
+  /**
+   * Removes a live record, its indexes and every membership row it is in, and
+   * returns those rows (both directions) so a soft delete can keep them.
+   */
+  const removeLive = (
+    tenantData: MemoryTenantState,
+    state: MemoryTypeState,
+    entry: MemoryEntry,
+  ): Pick<MemoryTrashEntry, "members" | "memberOf"> => {
+    const { resourceType, id } = entry.record;
+    removeFromIndexes(state, entry);
+    state.records.delete(id);
+    const members = [...(state.members.get(id)?.values() ?? [])];
+    for (const member of members) unlink(tenantData, resourceType, id, member.value);
+    state.members.delete(id);
+    const memberOf: MemoryTrashEntry["memberOf"][number][] = [];
+    for (const group of tenantData.groupsOf.get(id)?.values() ?? []) {
+      const groupMembers = tenantData.types.get(group.resourceType)?.members.get(group.id);
+      const member = groupMembers?.get(id);
+      if (member === undefined) continue;
+      groupMembers?.delete(id);
+      memberOf.push({ resourceType: group.resourceType, id: group.id, member });
+    }
+    tenantData.groupsOf.delete(id);
+    return { members, memberOf };
+  };
+
   const store: MemoryStore = {
     specificationVersion: STORE_SPECIFICATION_VERSION,
     capabilities: { filter: () => true, sort: () => true, cursor: true },
@@ -307,14 +371,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async create(tenant, input: CreateInput) {
       const state = typeState(tenant, input.resourceType, true)!;
       const tenantData = tenantState(tenant, false)!;
-      if (state.records.has(input.id)) {
-        throw new ScimError({
-          status: 409,
-          scimType: "uniqueness",
-          detail: `A ${input.resourceType} with id ${input.id} already exists.`,
-          code: "uniqueness",
-        });
-      }
+      if (state.records.has(input.id)) throw idTaken(input.resourceType, input.id);
       checkUnique(state, input.uniqueKeys);
       const record: StoredRecord = {
         resourceType: input.resourceType,
@@ -444,18 +501,78 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const state = typeState(tenant, resourceType, false);
       const entry = state?.records.get(id);
       if (state === undefined || entry === undefined) return false;
-      const tenantData = tenantState(tenant, false)!;
-      removeFromIndexes(state, entry);
-      state.records.delete(id);
-      for (const memberId of state.members.get(id)?.keys() ?? []) {
-        unlink(tenantData, resourceType, id, memberId);
-      }
-      state.members.delete(id);
-      for (const group of tenantData.groupsOf.get(id)?.values() ?? []) {
-        tenantData.types.get(group.resourceType)?.members.get(group.id)?.delete(id);
-      }
-      tenantData.groupsOf.delete(id);
+      removeLive(tenantState(tenant, false)!, state, entry);
       return true;
+    },
+
+    async softDelete(tenant, resourceType, id, deleteOptions) {
+      const state = typeState(tenant, resourceType, false);
+      const entry = state?.records.get(id);
+      if (state === undefined || entry === undefined) return false;
+      if (!isInstant(deleteOptions?.purgeAfter)) {
+        throw new TypeError("memoryStore.softDelete: `purgeAfter` must be an ISO-8601 instant.");
+      }
+      const tenantData = tenantState(tenant, false)!;
+      const removed = removeLive(tenantData, state, entry);
+      tenantData.trash.set(groupKey(resourceType, id), {
+        entry,
+        purgeAfter: deleteOptions.purgeAfter,
+        ...removed,
+      });
+      return true;
+    },
+
+    async purgeDeleted(before) {
+      if (!isInstant(before)) {
+        throw new TypeError("memoryStore.purgeDeleted: `before` must be an ISO-8601 instant.");
+      }
+      const limit = Date.parse(before);
+      const purged: PurgedRecordRef[] = [];
+      for (const [tenant, tenantData] of tenants) {
+        for (const [key, trashed] of tenantData.trash) {
+          if (Date.parse(trashed.purgeAfter) > limit) continue;
+          tenantData.trash.delete(key);
+          const { resourceType, id } = trashed.entry.record;
+          purged.push({ tenant, resourceType, id, purgeAfter: trashed.purgeAfter });
+        }
+      }
+      return purged;
+    },
+
+    async restoreDeleted(tenant, resourceType, id, restoreOptions) {
+      const tenantData = tenantState(tenant, false);
+      const trashed = tenantData?.trash.get(groupKey(resourceType, id));
+      if (tenantData === undefined || trashed === undefined) return undefined;
+      const state = typeState(tenant, resourceType, true)!;
+      if (state.records.has(id)) throw idTaken(resourceType, id);
+      checkUnique(state, trashed.entry.uniqueKeys);
+      // Every check is done; from here on nothing throws.
+      tenantData.trash.delete(groupKey(resourceType, id));
+      const record: StoredRecord = {
+        ...trashed.entry.record,
+        version: trashed.entry.record.version + 1,
+        lastModified: restoreOptions.lastModified,
+      };
+      const entry: MemoryEntry = { record, uniqueKeys: trashed.entry.uniqueKeys };
+      state.records.set(id, entry);
+      addToIndexes(state, entry);
+      const members = new Map<string, MemberRef>();
+      for (const member of trashed.members) {
+        if (!isLive(tenantData, member.value)) continue;
+        members.set(member.value, member);
+        link(tenantData, resourceType, id, member.value);
+      }
+      if (members.size > 0) state.members.set(id, members);
+      for (const group of trashed.memberOf) {
+        const groupState = tenantData.types.get(group.resourceType);
+        if (groupState?.records.has(group.id) !== true) continue;
+        entryOf(groupState.members, group.id, () => new Map<string, MemberRef>()).set(
+          id,
+          group.member,
+        );
+        link(tenantData, group.resourceType, group.id, id);
+      }
+      return copyOut(record);
     },
 
     async memberOf(tenant, memberId) {
@@ -494,6 +611,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           }
           return [];
         },
+        readTrash: (tenant, resourceType, id) =>
+          tenants.get(tenant)?.trash.get(groupKey(resourceType, id)),
         readMemberOf: (tenant, memberId) =>
           [...(tenants.get(tenant)?.groupsOf.get(memberId)?.values() ?? [])].map(
             (group) => group.id,

@@ -29,6 +29,11 @@ import {
   users,
 } from "./data-set";
 import { filterCorpus } from "./filter-corpus";
+import {
+  type BackdoorDeletedRecord,
+  defineSoftDeleteConformance,
+  type SoftDeleteMethod,
+} from "./soft-delete-conformance";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -55,6 +60,15 @@ export interface StoreBackdoor {
   ): MaybePromise<BackdoorRecord | undefined>;
   /** The member ids of a group, in any order. */
   readMembers(tenant: string, groupId: string): MaybePromise<readonly string[]>;
+  /**
+   * A soft-deleted record in the tenant's trash, or `undefined`. Optional: the
+   * soft-delete tests check the trash through it when given.
+   */
+  readDeleted?(
+    tenant: string,
+    resourceType: string,
+    id: string,
+  ): MaybePromise<BackdoorDeletedRecord | undefined>;
 }
 
 /** Options of `runStoreConformance`. */
@@ -125,7 +139,8 @@ const userNameKey = (userName: string): UniqueKey => ({
  * Defines the store conformance suite as vitest `describe`/`it` blocks: CRUD,
  * uniqueness and version conflicts under concurrency, a corpus of filters over a
  * fixed data set, sorting, index and cursor paging, the membership relation, and
- * tenant isolation. Persisted state is checked through `backdoor`. Queries run
+ * tenant isolation, and the optional trash methods (soft delete, purge, restore;
+ * skipped with a reason when the store does not implement them). Persisted state is checked through `backdoor`. Queries run
  * through core's repository, so a store is judged on what it claims to push down
  * and core's fallback covers the rest.
  */
@@ -1011,6 +1026,35 @@ export function runStoreConformance<S extends ScimStore>(options: StoreConforman
         expect(await backdoor().readMembers(tenantB, ids.g1)).toEqual([ids.u1]);
         expect((await store.memberOf(tenantB, ids.u1)).map((group) => group.id)).toEqual([ids.g1]);
         expect(await backdoor().readRecord(tenantA, "User", ids.u1)).toBeUndefined();
+      });
+    });
+
+    describe("soft delete", () => {
+      beforeEach(prepare);
+      afterAll(finish);
+
+      defineSoftDeleteConformance({
+        test: (name, needs, body) => {
+          const reason = skips[name];
+          if (reason !== undefined) {
+            it.skip(`${name} (skipped: ${reason})`, body);
+            return;
+          }
+          it(name, async (context) => {
+            const missing = needs.filter(
+              (method: SoftDeleteMethod) => typeof current()[method] !== "function",
+            );
+            if (missing.length > 0) {
+              context.skip(`the store does not implement ${missing.join(", ")}`);
+            }
+            await body();
+          });
+        },
+        current,
+        repositoryOf: () => repositoryOf(),
+        bound,
+        newTenant,
+        backdoor,
       });
     });
   });

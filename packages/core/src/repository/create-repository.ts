@@ -6,6 +6,7 @@ import type {
   GroupRef,
   MemberRef,
   MembershipDelta,
+  PurgedRecordRef,
   ScimStore,
   StoredRecord,
   StoreQuery,
@@ -94,6 +95,32 @@ export interface Repository {
   update(tenant: string, input: RepositoryUpdateInput): Promise<UpdatedRecord>;
   /** Deletes the record and its memberships; false when there was none. */
   delete(tenant: string, resourceType: string, id: string): Promise<boolean>;
+  /**
+   * Moves the record and its memberships to the store's trash (see
+   * `ScimStore.softDelete`); false when there was none. Throws TypeError when
+   * the store does not implement `softDelete`.
+   */
+  softDelete(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options: { readonly purgeAfter: string },
+  ): Promise<boolean>;
+  /**
+   * Removes trashed records of every tenant whose `purgeAfter` is at or before
+   * `before`, and returns them; empty when the store has no `purgeDeleted`.
+   */
+  purgeDeleted(before: string): Promise<readonly PurgedRecordRef[]>;
+  /**
+   * Brings a trashed record back with `lastModified` = now (see
+   * `ScimStore.restoreDeleted`); `undefined` when there is none. Throws
+   * TypeError when the store does not implement `restoreDeleted`.
+   */
+  restoreDeleted(
+    tenant: string,
+    resourceType: string,
+    id: string,
+  ): Promise<StoredRecord | undefined>;
   /** The groups `memberId` directly belongs to. */
   memberOf(tenant: string, memberId: string): Promise<readonly GroupRef[]>;
   /** Which of `ids` exist for the tenant. */
@@ -113,6 +140,9 @@ export interface Repository {
   /** The SCIM resource JSON of a record, with a complete `meta`. */
   toResource(record: StoredRecord, options: RepositoryResourceOptions): ScimObject;
 }
+
+const missingMethod = (method: string) =>
+  new TypeError(`scimkit: the store does not implement \`${method}\`.`);
 
 /** Wraps a store in core's repository; see `Repository`. */
 export function createRepository(options: RepositoryOptions): Repository {
@@ -232,6 +262,22 @@ export function createRepository(options: RepositoryOptions): Repository {
 
     delete(tenant, resourceType, id) {
       return store.delete(tenant, resourceType, id);
+    },
+
+    async softDelete(tenant, resourceType, id, deleteOptions) {
+      if (store.softDelete === undefined) throw missingMethod("softDelete");
+      return store.softDelete(tenant, resourceType, id, { purgeAfter: deleteOptions.purgeAfter });
+    },
+
+    async purgeDeleted(before) {
+      if (store.purgeDeleted === undefined) return [];
+      return store.purgeDeleted(before);
+    },
+
+    async restoreDeleted(tenant, resourceType, id) {
+      if (store.restoreDeleted === undefined) throw missingMethod("restoreDeleted");
+      schemaOf(resourceType);
+      return store.restoreDeleted(tenant, resourceType, id, { lastModified: now() });
     },
 
     memberOf(tenant, memberId) {

@@ -5,7 +5,9 @@ import {
   type SchemaRegistry,
   type SchemaRegistryOptions,
 } from "../schema/create-schema-registry";
+import type { ScimObject } from "../schema/types";
 import { LIST_RESPONSE_SCHEMA } from "../schema/urns";
+import { emitPurged, emitRestored } from "./emit-change-events";
 import { createEventEmitter, type ScimEvents } from "./events";
 import { handleBulk } from "./handle-bulk";
 import {
@@ -44,6 +46,45 @@ export interface ScimService extends ScimEvents {
   readonly events: ScimEvents;
   /** The schemas and resource types this service serves. */
   readonly registry: SchemaRegistry;
+  /**
+   * Permanently removes soft-deleted resources of every tenant whose `purgeAfter`
+   * is at or before `now`, emits `user.purged` / `group.purged` /
+   * `resource.purged` for each after the commit, and resolves to how many it
+   * removed. Core runs no timers: call it from your app on a schedule (e.g. hourly
+   * with `setInterval`). Resolves to 0 when the store has no trash.
+   */
+  purgeExpired(options?: PurgeExpiredOptions): Promise<number>;
+  /**
+   * Brings a soft-deleted resource back from the trash with the same id, its
+   * attributes, and the memberships whose other side still exists; emits
+   * `user.restored` / `group.restored` / `resource.restored`. Resolves to the
+   * resource, or `undefined` when it is not in the trash (never deleted, hard
+   * deleted or purged). Rejects with a 409 `uniqueness` ScimError when the IdP
+   * has meanwhile created a resource with one of its unique values (the usual
+   * case after Entra re-creates a user), and with TypeError when the store has
+   * no `restoreDeleted`.
+   */
+  restoreDeleted(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options?: RestoreDeletedServiceOptions,
+  ): Promise<ScimObject | undefined>;
+}
+
+/** Options of `ScimService.purgeExpired`. */
+export interface PurgeExpiredOptions {
+  /** The instant to compare `purgeAfter` with. @default the service's `clock()` */
+  readonly now?: Date;
+}
+
+/** Options of `ScimService.restoreDeleted`. */
+export interface RestoreDeletedServiceOptions {
+  /**
+   * Absolute URL of the SCIM mount point, for the restored resource's
+   * `meta.location`. @default "" (the location is then a path such as `/Users/{id}`)
+   */
+  readonly baseUrl?: string;
 }
 
 const INTERNAL_ERROR_DETAIL = "An internal error occurred.";
@@ -85,8 +126,51 @@ export function createScimService(options: ScimServiceOptions): ScimService {
     }
   };
 
+  const purgeExpired = async (purgeOptions: PurgeExpiredOptions = {}): Promise<number> => {
+    const now = purgeOptions.now ?? base.clock();
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+      throw new TypeError("scimkit: purgeExpired `now` must be a valid Date.");
+    }
+    const purged = await repository.purgeDeleted(now.toISOString());
+    for (const entry of purged) {
+      const resourceSchema =
+        registry.resourceType(entry.resourceType) === undefined
+          ? undefined
+          : registry.resourceSchema(entry.resourceType);
+      emitPurged(events, resourceSchema, {
+        tenant: entry.tenant,
+        resourceType: entry.resourceType,
+        id: entry.id,
+        purgeAfter: entry.purgeAfter,
+      });
+    }
+    return purged.length;
+  };
+
+  const restoreDeleted = async (
+    tenant: string,
+    resourceType: string,
+    id: string,
+    restoreOptions: RestoreDeletedServiceOptions = {},
+  ): Promise<ScimObject | undefined> => {
+    const record = await repository.restoreDeleted(tenant, resourceType, id);
+    if (record === undefined) return undefined;
+    const resourceSchema = registry.resourceSchema(record.resourceType);
+    const resource = repository.toResource(record, { baseUrl: restoreOptions.baseUrl ?? "" });
+    emitRestored(events, { tenant, resourceSchema, id }, resource);
+    return resource;
+  };
+
   const subscribe: ScimEvents = { on: events.on, off: events.off };
-  return { handle, events: subscribe, registry, on: events.on, off: events.off };
+  return {
+    handle,
+    events: subscribe,
+    registry,
+    on: events.on,
+    off: events.off,
+    purgeExpired,
+    restoreDeleted,
+  };
 }
 
 function resolveRegistry(options: ScimServiceOptions): SchemaRegistry {

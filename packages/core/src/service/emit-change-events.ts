@@ -1,14 +1,14 @@
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import { GROUP_SCHEMA, USER_SCHEMA } from "../schema/urns";
 import type { AppliedMembership } from "../store";
-import { groupPolicyName, type ScimEventEmitter } from "./events";
+import { groupPolicyName, type ScimEventEmitter, type ScimPurgedEvent } from "./events";
 
 /**
  * Which event family a resource type belongs to. The User and Group events are
  * product semantics of those two schemas (suspension, renames), so they key on
  * the core schema URN; every other type gets the generic `resource.*` events.
  */
-function familyOf(resourceSchema: ResourceSchema): "user" | "group" | "resource" {
+export function familyOf(resourceSchema: ResourceSchema): "user" | "group" | "resource" {
   const urn = resourceSchema.core.id.toLowerCase();
   if (urn === USER_SCHEMA.toLowerCase()) return "user";
   if (urn === GROUP_SCHEMA.toLowerCase()) return "group";
@@ -108,10 +108,17 @@ export function emitUpdated(
   }
 }
 
-/** After a committed delete. */
+/**
+ * After a committed delete. A soft delete of an active user emits
+ * `user.deactivated` first (with the last stored resource, shown inactive), so
+ * apps that only listen for suspension suspend at once.
+ */
 export function emitDeleted(
   events: ScimEventEmitter,
-  target: Omit<Target, "id"> & { id: string },
+  target: Target,
+  deletion:
+    | { readonly soft: false }
+    | { readonly soft: true; readonly purgeAfter: string; readonly resource: ScimObject },
 ): void {
   const base = {
     tenant: target.tenant,
@@ -119,8 +126,36 @@ export function emitDeleted(
     id: target.id,
   };
   const family = familyOf(target.resourceSchema);
-  events.emit(
-    family === "user" ? "user.deleted" : family === "group" ? "group.deleted" : "resource.deleted",
-    base,
-  );
+  if (!deletion.soft) {
+    events.emit(`${family}.deleted`, { ...base, soft: false });
+    return;
+  }
+  if (family === "user" && isActive(deletion.resource)) {
+    events.emit("user.deactivated", { ...base, resource: { ...deletion.resource, active: false } });
+  }
+  events.emit(`${family}.deleted`, { ...base, soft: true, purgeAfter: deletion.purgeAfter });
+}
+
+/** After a committed purge of one trashed record; `family` is undefined for an unregistered type. */
+export function emitPurged(
+  events: ScimEventEmitter,
+  resourceSchema: ResourceSchema | undefined,
+  event: ScimPurgedEvent,
+): void {
+  const family = resourceSchema === undefined ? "resource" : familyOf(resourceSchema);
+  events.emit(`${family}.purged`, event);
+}
+
+/** After a committed restore from the trash. */
+export function emitRestored(events: ScimEventEmitter, target: Target, resource: ScimObject): void {
+  const base = {
+    tenant: target.tenant,
+    resourceType: target.resourceSchema.resourceType.id,
+    id: target.id,
+  };
+  const family = familyOf(target.resourceSchema);
+  if (family === "group") {
+    const policyName = groupPolicyName(displayNameOf(resource));
+    events.emit("group.restored", { ...base, resource, policyName });
+  } else events.emit(`${family}.restored`, { ...base, resource });
 }

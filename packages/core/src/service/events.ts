@@ -49,6 +49,27 @@ export interface GroupMembersChangedEvent extends ScimEventBase {
   readonly removed: readonly string[];
 }
 
+/**
+ * `user.deleted`, `group.deleted`, `resource.deleted`: a DELETE committed; the
+ * resource answers 404 from now on. `soft` says whether it went to the trash
+ * (the service's `deletion.mode` "soft"), to be purged at `purgeAfter`.
+ */
+export type ScimDeletedEvent = ScimEventBase &
+  (
+    | { readonly soft: false; readonly purgeAfter?: undefined }
+    | {
+        readonly soft: true;
+        /** ISO-8601 instant from which `purgeExpired` removes it for good. */
+        readonly purgeAfter: string;
+      }
+  );
+
+/** `user.purged`, `group.purged`, `resource.purged`: a soft-deleted resource is gone for good. */
+export interface ScimPurgedEvent extends ScimEventBase {
+  /** The instant it was due to be purged (at or before the purge). */
+  readonly purgeAfter: string;
+}
+
 /** Every event name and its payload. */
 export interface ScimEventMap {
   /** A User was created. */
@@ -59,8 +80,15 @@ export interface ScimEventMap {
   "user.deactivated": ScimResourceEvent;
   /** A User's `active` went from false to true: restore the account. */
   "user.reactivated": ScimResourceEvent;
-  /** A User was deleted (DELETE); it answers 404 from now on. */
-  "user.deleted": ScimEventBase;
+  /**
+   * A User was deleted (DELETE); it answers 404 from now on. In soft mode an
+   * active user gets `user.deactivated` first, so suspension listeners suspend at once.
+   */
+  "user.deleted": ScimDeletedEvent;
+  /** A soft-deleted User was removed for good by `purgeExpired`. */
+  "user.purged": ScimPurgedEvent;
+  /** A soft-deleted User was brought back by `restoreDeleted` (same id). */
+  "user.restored": ScimResourceEvent;
   /** A Group was created (with `memberIds` of its initial members). */
   "group.created": GroupResourceEvent & { readonly memberIds: readonly string[] };
   /** A Group's attributes other than members changed. */
@@ -70,13 +98,21 @@ export interface ScimEventMap {
   /** Members were added to or removed from a Group. */
   "group.membersChanged": GroupMembersChangedEvent;
   /** A Group was deleted. */
-  "group.deleted": ScimEventBase;
+  "group.deleted": ScimDeletedEvent;
+  /** A soft-deleted Group was removed for good by `purgeExpired`. */
+  "group.purged": ScimPurgedEvent;
+  /** A soft-deleted Group was brought back by `restoreDeleted` (same id). */
+  "group.restored": GroupResourceEvent;
   /** A resource of any other registered type was created. */
   "resource.created": ScimResourceEvent;
   /** A resource of any other registered type changed. */
   "resource.updated": ScimResourceEvent;
   /** A resource of any other registered type was deleted. */
-  "resource.deleted": ScimEventBase;
+  "resource.deleted": ScimDeletedEvent;
+  /** A soft-deleted resource of any other type was removed for good. */
+  "resource.purged": ScimPurgedEvent;
+  /** A soft-deleted resource of any other type was brought back. */
+  "resource.restored": ScimResourceEvent;
 }
 
 export type ScimEventName = keyof ScimEventMap;

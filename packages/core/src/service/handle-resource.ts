@@ -474,7 +474,12 @@ export async function replaceResource(
   });
 }
 
-/** `DELETE /{type}/{id}`: 204, then 404 for everything. */
+const DAY_MILLISECONDS = 86_400_000;
+
+/**
+ * `DELETE /{type}/{id}`: 204, then 404 for everything (RFC 7644 §3.6). Soft
+ * mode trashes the record with its memberships until `now + retentionDays`.
+ */
 export async function deleteResource(
   context: ServiceContext,
   request: ScimRequest,
@@ -482,14 +487,35 @@ export async function deleteResource(
   id: string,
 ): Promise<ScimResponse> {
   const resourceType = resourceSchema.resourceType.id;
-  if (request.headers["if-match"] !== undefined) {
-    const record = await context.repository.get(request.tenant, resourceType, id);
-    if (record === undefined) throw resourceNotFound(resourceSchema, id);
-    checkIfMatch(request, record);
+  const { deletion } = context.options;
+  const target = { tenant: request.tenant, resourceSchema, id };
+  if (deletion.mode === "hard") {
+    if (request.headers["if-match"] !== undefined) {
+      const record = await context.repository.get(request.tenant, resourceType, id);
+      if (record === undefined) throw resourceNotFound(resourceSchema, id);
+      checkIfMatch(request, record);
+    }
+    const deleted = await context.repository.delete(request.tenant, resourceType, id);
+    if (!deleted) throw resourceNotFound(resourceSchema, id);
+    emitDeleted(context.events, target, { soft: false });
+    return { status: 204, headers: {} };
   }
-  const deleted = await context.repository.delete(request.tenant, resourceType, id);
+  // The record is read first: the events report whether the user was still active.
+  const record = await context.repository.get(request.tenant, resourceType, id);
+  if (record === undefined) throw resourceNotFound(resourceSchema, id);
+  checkIfMatch(request, record);
+  const purgeAfter = new Date(
+    context.options.clock().getTime() + deletion.retentionDays * DAY_MILLISECONDS,
+  ).toISOString();
+  const deleted = await context.repository.softDelete(request.tenant, resourceType, id, {
+    purgeAfter,
+  });
   if (!deleted) throw resourceNotFound(resourceSchema, id);
-  emitDeleted(context.events, { tenant: request.tenant, resourceSchema, id });
+  emitDeleted(context.events, target, {
+    soft: true,
+    purgeAfter,
+    resource: context.repository.toResource(record, { baseUrl: request.baseUrl }),
+  });
   return { status: 204, headers: {} };
 }
 

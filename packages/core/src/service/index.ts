@@ -3,6 +3,7 @@ export * from "./etag";
 export * from "./events";
 export type {
   AuthenticationScheme,
+  DeletionOptions,
   ScimErrorContext,
   ScimServiceLimits,
 } from "./options";

@@ -47,6 +47,28 @@ export interface ScimErrorContext {
   readonly event?: ScimEventName;
 }
 
+/**
+ * What `DELETE /{type}/{id}` does. Either way the resource answers 404 from then
+ * on, leaves every query, group and member list, and frees its unique keys, so
+ * the IdP can create it again (as a new resource with a new id).
+ * - `hard`: the record and its memberships are removed at once.
+ * - `soft`: the record and its memberships move to the store's trash and are
+ *   removed for good by `service.purgeExpired()` once `retentionDays` have
+ *   passed (Entra waits 30 days between its soft and hard delete); until then
+ *   `service.restoreDeleted()` can bring them back. Needs a store with
+ *   `softDelete` and `purgeDeleted`.
+ */
+export type DeletionOptions =
+  | { readonly mode: "hard" }
+  | {
+      readonly mode: "soft";
+      /** Days a deleted resource stays in the trash; 0 purges it on the next `purgeExpired`. */
+      readonly retentionDays: number;
+    };
+
+/** Longest retention accepted, so `purgeAfter` stays a valid date. */
+const MAX_RETENTION_DAYS = 36_500;
+
 interface ServiceOptionsBase {
   /** Where resources live: `memoryStore()`, `postgresStore(...)`, or your own. */
   readonly store: ScimStore;
@@ -64,6 +86,8 @@ interface ServiceOptionsBase {
    */
   readonly patchResponse?: "resource" | "noContent";
   readonly limits?: ScimServiceLimits;
+  /** Hard or soft delete; see `DeletionOptions`. @default { mode: "hard" } */
+  readonly deletion?: DeletionOptions;
   readonly pagination?: {
     /**
      * Offer RFC 9865 cursor pagination (`cursor`, `nextCursor`); needs a store with
@@ -113,6 +137,7 @@ export interface ResolvedBaseOptions {
   readonly strict: boolean;
   readonly patchResponse: "resource" | "noContent";
   readonly limits: ResolvedLimits;
+  readonly deletion: DeletionOptions;
   readonly pagination: { readonly cursor: boolean; readonly cursorTimeout: number };
   readonly authenticationSchemes: readonly AuthenticationScheme[];
   readonly me: ServiceOptionsBase["me"];
@@ -143,6 +168,7 @@ function optionalObject(value: unknown, name: string): Record<string, unknown> {
 
 function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
@@ -154,6 +180,41 @@ function optionalFunction<T>(value: unknown, name: string): T | undefined {
   if (typeof value !== "function")
     return fail(`${name} must be a function, got ${describe(value)}.`);
   return value as T;
+}
+
+function resolveDeletion(value: unknown, store: ScimStore): DeletionOptions {
+  const deletion = optionalObject(value, "`deletion`");
+  const mode = deletion.mode ?? "hard";
+  if (mode === "hard") {
+    if (deletion.retentionDays !== undefined) {
+      fail('`deletion.retentionDays` applies only to `deletion.mode` "soft".');
+    }
+    return { mode: "hard" };
+  }
+  if (mode !== "soft") {
+    return fail(`\`deletion.mode\` must be "hard" or "soft", got ${describe(mode)}.`);
+  }
+  const retentionDays = deletion.retentionDays;
+  if (
+    typeof retentionDays !== "number" ||
+    !Number.isFinite(retentionDays) ||
+    retentionDays < 0 ||
+    retentionDays > MAX_RETENTION_DAYS
+  ) {
+    return fail(
+      `\`deletion.retentionDays\` must be a number of days from 0 to ${MAX_RETENTION_DAYS}, got ${describe(retentionDays)}.`,
+    );
+  }
+  const methods = store as unknown as Record<string, unknown>;
+  const missing = ["softDelete", "purgeDeleted"].filter(
+    (method) => typeof methods[method] !== "function",
+  );
+  if (missing.length > 0) {
+    fail(
+      `\`deletion.mode\` "soft" needs a store that implements ${missing.map((method) => `\`${method}\``).join(" and ")}.`,
+    );
+  }
+  return { mode: "soft", retentionDays };
 }
 
 const defaultOnError = (error: unknown, context: ScimErrorContext) => {
@@ -206,6 +267,8 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
       `\`limits.defaultPageSize\` (${defaultPageSize}) must not exceed \`limits.maxPageSize\` (${maxPageSize}).`,
     );
   }
+
+  const deletion = resolveDeletion(input.deletion, storeObject);
 
   const pagination = optionalObject(input.pagination, "`pagination`");
   const storeCursor = storeObject.capabilities?.cursor === true;
@@ -261,6 +324,7 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
         ),
       },
     },
+    deletion,
     pagination: {
       cursor: (pagination.cursor as boolean | undefined) ?? storeCursor,
       cursorTimeout: positiveInteger(pagination.cursorTimeout, "`pagination.cursorTimeout`", 3600),
