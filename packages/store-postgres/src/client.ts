@@ -86,3 +86,67 @@ async function runTransaction<T>(
     connection.release(broken);
   }
 }
+
+/** A `pg` query config: a named statement is parsed and planned once per connection. */
+interface NamedStatementQueryable {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<QueryResultLike>;
+}
+
+/**
+ * At most this many statement texts get a name: `pg` keeps every named statement
+ * prepared on every connection for the connection's life, and filters can make
+ * statement texts without end. Texts beyond it run unnamed, as before.
+ */
+export const MAX_NAMED_STATEMENTS = 256;
+
+// One registry per process (even with two copies of this package loaded), so one
+// name never stands for two texts on a pool that several stores share.
+const REGISTRY = Symbol.for("@scimkit/store-postgres.statement-names");
+const statementNames = (): Map<string, string> => {
+  const global = globalThis as Record<symbol, Map<string, string> | undefined>;
+  let names = global[REGISTRY];
+  if (names === undefined) {
+    names = new Map();
+    global[REGISTRY] = names;
+  }
+  return names;
+};
+
+/** The name `text` is prepared under, or `undefined` once the registry is full. */
+export function statementName(text: string): string | undefined {
+  const names = statementNames();
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
+    name = `scimkit_${names.size}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/** Whether `client` is a `pg` Pool (the driver that takes named statements). */
+export function isPgPool(client: PostgresClient): boolean {
+  const candidate = client as Partial<Record<"idleCount" | "totalCount" | "waitingCount", unknown>>;
+  return (
+    !isTransactionLike(client) &&
+    typeof candidate.idleCount === "number" &&
+    typeof candidate.totalCount === "number" &&
+    typeof candidate.waitingCount === "number"
+  );
+}
+
+/**
+ * `queryable` sending each statement as a named prepared statement (a `pg` Pool
+ * or pooled client): PostgreSQL parses and plans it once per connection instead
+ * of on every call.
+ */
+export function withNamedStatements(queryable: Queryable): Queryable {
+  const named = queryable as unknown as NamedStatementQueryable;
+  return {
+    query(text, values = []) {
+      const name = statementName(text);
+      return name === undefined
+        ? queryable.query(text, values)
+        : named.query({ name, text, values });
+    },
+  };
+}

@@ -19,7 +19,14 @@ import {
   type UpdateInput,
   unwrap,
 } from "@scimkit/core";
-import { inTransaction, isPostgresClient, type PostgresClient, type Queryable } from "./client";
+import {
+  inTransaction,
+  isPgPool,
+  isPostgresClient,
+  type PostgresClient,
+  type Queryable,
+  withNamedStatements,
+} from "./client";
 import { FilterCompiler, type SqlContext } from "./compile-filter";
 import { compileListQuery, compileSortKey, type KeysetPosition } from "./compile-query";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -40,6 +47,15 @@ export interface PostgresStoreOptions {
    * @default "scimkit"
    */
   readonly schema?: string;
+  /**
+   * Send statements as named prepared statements, so PostgreSQL parses and plans
+   * each once per connection rather than on every call (about twice the lookups
+   * per second). Only a `pg` Pool supports them. Turn this off behind a pooler in
+   * transaction mode that does not track prepared statements (PgBouncer before
+   * 1.21, or with `max_prepared_statements = 0`).
+   * @default true for a `pg` Pool; PGlite never uses them
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /** The result of `migrate()`. */
@@ -154,6 +170,17 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       "postgresStore: `schema` must be letters, digits and underscores (at most 63), not starting with a digit.",
     );
   }
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== "boolean") {
+    throw new TypeError("postgresStore: `preparedStatements` must be a boolean.");
+  }
+  const named = isPgPool(client) && options.preparedStatements !== false;
+  /** What reads run on: the client, naming statements when `named`. */
+  const db: Queryable = named ? withNamedStatements(client) : client;
+  /** `inTransaction`, naming the transaction's statements when `named`. */
+  const transact = <T>(callback: (transaction: Queryable) => Promise<T>): Promise<T> =>
+    inTransaction(client, (connection) =>
+      callback(named ? withNamedStatements(connection) : connection),
+    );
   const schema = identifier(schemaName);
   const resources = `${schema}.resources`;
   const memberships = `${schema}.memberships`;
@@ -221,20 +248,20 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     tenant: string,
     query: StoreQuery,
   ): Promise<StoreQueryResult> => {
-    const { rows } = await client.query(
+    const { rows } = await db.query(
       `SELECT id, version, created, last_modified, data FROM ${resources}
        WHERE tenant = $1 AND resource_type = $2 ORDER BY id`,
       [tenant, query.resourceType],
     );
     const records = rows.map((row) => toRecord(query.resourceType, row as unknown as ResourceRow));
     const members = await readMembers(
-      client,
+      db,
       tenant,
       records.map((record) => record.id),
     );
     const groups = new Map<string, GroupRef[]>();
     if (query.memberOfAttribute !== undefined) {
-      const { rows: groupRows } = await client.query(
+      const { rows: groupRows } = await db.query(
         `SELECT m.member_id, m.group_type, m.group_id, g.data ->> 'displayName' AS display
          FROM ${memberships} m JOIN ${resources} g
            ON g.tenant = m.tenant AND g.resource_type = m.group_type AND g.id = m.group_id
@@ -277,7 +304,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async create(tenant, input: CreateInput) {
       try {
-        await inTransaction(client, async (transaction) => {
+        await transact(async (transaction) => {
           await transaction.query(
             `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
              VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)`,
@@ -311,7 +338,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async get(tenant, resourceType, id, getOptions?: GetOptions) {
       if (hasNul(id)) return undefined;
-      const { rows } = await client.query(
+      const { rows } = await db.query(
         `SELECT id, version, created, last_modified, data FROM ${resources}
          WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
         [tenant, resourceType, id],
@@ -320,7 +347,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (row === undefined) return undefined;
       const record = toRecord(resourceType, row as unknown as ResourceRow);
       if (getOptions?.includeMembers !== true) return record;
-      const members = await readMembers(client, tenant, [id]);
+      const members = await readMembers(db, tenant, [id]);
       return { ...record, members: members.get(id) ?? [] };
     },
 
@@ -342,14 +369,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         after = unwrap(decodeCursor(page.cursor, sortId, sortKind));
       }
       const count = page.kind === "all" ? undefined : Math.max(0, Math.floor(page.count));
+      // One extra row tells a cursor page whether another page follows.
+      const limit = count === undefined || page.kind !== "cursor" ? count : count + 1;
       const offset = page.kind === "index" ? Math.max(1, Math.floor(page.startIndex)) - 1 : 0;
       const compiled = compileListQuery(
         {
           tenant,
           filter: query.filter,
           sort: query.sort,
-          // One extra row tells a cursor page whether another page follows.
-          ...(count === undefined ? {} : { limit: page.kind === "cursor" ? count + 1 : count }),
+          ...(limit === undefined ? {} : { limit }),
           offset,
           ...(after === undefined ? {} : { after }),
         },
@@ -357,14 +385,30 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       );
       if (compiled === undefined) return queryInMemoryFallback(tenant, query);
 
-      const totalPromise = client.query(compiled.count.text, compiled.count.values);
-      const rowsPromise =
-        count === 0
-          ? Promise.resolve({ rows: [] })
-          : client.query(compiled.select.text, compiled.select.values);
-      const [totalResult, rowsResult] = await Promise.all([totalPromise, rowsPromise]);
-      const totalResults = Number(totalResult.rows[0]?.total ?? 0);
-      let rows = rowsResult.rows as unknown as ResourceRow[];
+      let rows: ResourceRow[];
+      let totalResults: number;
+      if (offset === 0 && after === undefined && count !== 0) {
+        // A first page that is not full holds every match, so it is its own count:
+        // the lookups IdPs make before each create cost one statement, not two.
+        rows = (await db.query(compiled.select.text, compiled.select.values))
+          .rows as unknown as ResourceRow[];
+        // A cursor page asks for one extra row (see above); fewer than asked is complete.
+        const complete = limit === undefined || rows.length < limit;
+        totalResults = complete
+          ? rows.length
+          : Number(
+              (await db.query(compiled.count.text, compiled.count.values)).rows[0]?.total ?? 0,
+            );
+      } else {
+        const totalPromise = db.query(compiled.count.text, compiled.count.values);
+        const rowsPromise =
+          count === 0
+            ? Promise.resolve({ rows: [] })
+            : db.query(compiled.select.text, compiled.select.values);
+        const [totalResult, rowsResult] = await Promise.all([totalPromise, rowsPromise]);
+        totalResults = Number(totalResult.rows[0]?.total ?? 0);
+        rows = rowsResult.rows as unknown as ResourceRow[];
+      }
       let nextCursor: string | undefined;
       if (page.kind === "cursor" && count !== undefined && rows.length > count) {
         rows = rows.slice(0, count);
@@ -376,7 +420,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       let records = rows.map((row) => toRecord(query.resourceType, row));
       if (query.includeMembers === true) {
         const members = await readMembers(
-          client,
+          db,
           tenant,
           records.map((record) => record.id),
         );
@@ -389,7 +433,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const { resourceType, id } = input;
       if (hasNul(id)) throw notFound(`Resource ${id} not found.`);
       try {
-        return await inTransaction(client, async (transaction) => {
+        return await transact(async (transaction) => {
           // The row lock serialises writers of one record, so version checks and
           // membership deltas of concurrent PATCHes never interleave.
           const { rows } = await transaction.query(
@@ -465,7 +509,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async delete(tenant, resourceType, id) {
       if (hasNul(id)) return false;
-      return inTransaction(client, async (transaction) => {
+      return transact(async (transaction) => {
         const { rows } = await transaction.query(
           `DELETE FROM ${resources} WHERE tenant = $1 AND resource_type = $2 AND id = $3 RETURNING id`,
           [tenant, resourceType, id],
@@ -485,7 +529,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async memberOf(tenant, memberId) {
       if (hasNul(memberId)) return [];
-      const { rows } = await client.query(
+      const { rows } = await db.query(
         `SELECT m.group_type, m.group_id, g.data ->> 'displayName' AS display
          FROM ${memberships} m JOIN ${resources} g
            ON g.tenant = m.tenant AND g.resource_type = m.group_type AND g.id = m.group_id
@@ -504,7 +548,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async existing(tenant, allIds) {
       const ids = allIds.filter((id) => !hasNul(id));
       if (ids.length === 0) return new Set<string>();
-      const { rows } = await client.query(
+      const { rows } = await db.query(
         `SELECT DISTINCT id FROM ${resources}
          WHERE tenant = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
         [tenant, json(ids)],
@@ -515,7 +559,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async hasMembers(tenant, _resourceType, id, allMemberIds) {
       const memberIds = allMemberIds.filter((memberId) => !hasNul(memberId));
       if (memberIds.length === 0 || hasNul(id)) return [];
-      const { rows } = await client.query(
+      const { rows } = await db.query(
         `SELECT member_id FROM ${memberships}
          WHERE tenant = $1 AND group_id = $2
            AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))`,
