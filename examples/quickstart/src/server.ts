@@ -1,10 +1,12 @@
-import { createScimService, type ScimEventName } from "@scimkit/core";
+import { createScimService, type DeletionOptions, type ScimEventName } from "@scimkit/core";
 import { scimRouter } from "@scimkit/express";
 import express from "express";
 import { createStore, DEFAULT_STORE, dataDirectory } from "./store";
 import { setUpToken } from "./token";
 
 const MOUNT_PATH = "/scim/v2";
+/** How often a soft-deleting server purges resources whose retention has passed. */
+const PURGE_INTERVAL_MILLISECONDS = 60 * 60 * 1000;
 
 function readPort(text: string | undefined): number {
   const port = Number(text ?? 8080);
@@ -14,14 +16,38 @@ function readPort(text: string | undefined): number {
   return port;
 }
 
+/** `DELETE_MODE=hard` (default) or `soft`, with `DELETE_RETENTION_DAYS` (default 30, as Entra). */
+function readDeletion(mode: string | undefined, days: string | undefined): DeletionOptions {
+  if (mode === undefined || mode === "" || mode === "hard") return { mode: "hard" };
+  if (mode !== "soft") throw new Error(`DELETE_MODE must be "hard" or "soft", got "${mode}".`);
+  const retentionDays = Number(days ?? 30);
+  if (days === "" || !Number.isFinite(retentionDays) || retentionDays < 0) {
+    throw new Error(`DELETE_RETENTION_DAYS must be a number of days, got "${days}".`);
+  }
+  return { mode: "soft", retentionDays };
+}
+
 const port = readPort(process.env.PORT);
+const deletion = readDeletion(process.env.DELETE_MODE, process.env.DELETE_RETENTION_DAYS);
 const host = process.env.HOST ?? "127.0.0.1";
 const storeKind = process.env.STORE || DEFAULT_STORE;
 // Only the embedded store keeps data on this machine, so only it keeps the token's hash.
 const token = setUpToken(storeKind === "pglite" ? dataDirectory() : undefined);
 
 const store = await createStore(storeKind);
-const service = createScimService({ store });
+const service = createScimService({ store, deletion });
+
+// Soft delete keeps deleted resources in the store's trash; core runs no timers,
+// so the app purges those whose retention has passed.
+const purgeTimer =
+  deletion.mode === "soft"
+    ? setInterval(() => {
+        service.purgeExpired().then(
+          (count) => count > 0 && console.log(`purged ${count} deleted resources`),
+          (error: unknown) => console.error("purge failed", error),
+        );
+      }, PURGE_INTERVAL_MILLISECONDS)
+    : undefined;
 
 // Every change the IdP makes arrives here after it is committed: this is where
 // your app revokes sessions of a deactivated user or recomputes group access.
@@ -31,10 +57,12 @@ const logged: ScimEventName[] = [
   "user.deactivated",
   "user.reactivated",
   "user.deleted",
+  "user.purged",
   "group.created",
   "group.renamed",
   "group.membersChanged",
   "group.deleted",
+  "group.purged",
 ];
 for (const name of logged) {
   service.on(name, (event) => {
@@ -59,11 +87,15 @@ const server = app.listen(port, host, () => {
   console.log(`scimkit quickstart is running (store: ${storeKind})`);
   console.log(`  SCIM base URL: ${baseUrl}`);
   console.log(`  Bearer token:  ${token.message}`);
+  if (deletion.mode === "soft") {
+    console.log(`  DELETE:        soft, purged after ${deletion.retentionDays} days`);
+  }
   console.log("Paste both into Entra ID (Tenant URL, Secret Token) or Okta (Base URL, API Token).");
   console.log(`Try: curl -H "Authorization: Bearer <token>" ${baseUrl}/ServiceProviderConfig`);
 });
 
 const shutdown = () => {
+  clearInterval(purgeTimer);
   server.close(() => {
     void store.close?.();
     process.exit(0);
