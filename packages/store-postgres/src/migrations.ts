@@ -89,6 +89,31 @@ export const MIGRATIONS: readonly Migration[] = [
         $$`,
     ],
   },
+  {
+    version: 2,
+    name: "trash for soft-deleted resources",
+    // A table of its own, so the live tables, their indexes and every hot query
+    // stay exactly as they were. Each trashed record keeps what it was removed
+    // with: its unique keys, its own members and the groups it was in.
+    statements: (schema) => [
+      `CREATE TABLE ${schema}.deleted_resources (
+        tenant text NOT NULL,
+        resource_type text NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        version integer NOT NULL,
+        created text NOT NULL,
+        last_modified text NOT NULL,
+        data jsonb NOT NULL,
+        unique_keys jsonb NOT NULL,
+        members jsonb NOT NULL,
+        member_of jsonb NOT NULL,
+        deleted_at timestamptz NOT NULL DEFAULT now(),
+        purge_after timestamptz NOT NULL,
+        PRIMARY KEY (tenant, resource_type, id)
+      )`,
+      `CREATE INDEX deleted_resources_by_purge_after ON ${schema}.deleted_resources (purge_after)`,
+    ],
+  },
 ];
 
 /** The latest migration version this package knows. */

@@ -5,6 +5,7 @@ import {
   type GroupRef,
   type MemberRef,
   notFound,
+  type PurgedRecordRef,
   printPath,
   queryInMemory,
   ScimError,
@@ -128,6 +129,13 @@ const versionConflict = (id: string) =>
 
 const json = (value: unknown) => JSON.stringify(value);
 
+/** An ISO-8601 instant as core writes it (`toISOString`), from a timestamptz. */
+const isoInstant = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const isInstant = (value: unknown): value is string =>
+  typeof value === "string" && !Number.isNaN(Date.parse(value));
+
 /** PostgreSQL text and jsonb cannot hold U+0000, so no stored id or value contains it. */
 const hasNul = (text: string) => text.includes("\u0000");
 
@@ -185,6 +193,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const resources = `${schema}.resources`;
   const memberships = `${schema}.memberships`;
   const uniqueKeys = `${schema}.unique_keys`;
+  const deletedResources = `${schema}.deleted_resources`;
 
   // Capabilities are judged without knowing the type's relation attributes; a query
   // whose relation paths turn out not to compile falls back to memory (see query).
@@ -525,6 +534,136 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         );
         return true;
       });
+    },
+
+    async softDelete(tenant, resourceType, id, deleteOptions) {
+      if (!isInstant(deleteOptions?.purgeAfter)) {
+        throw new TypeError("postgresStore.softDelete: `purgeAfter` must be an ISO-8601 instant.");
+      }
+      if (hasNul(id)) return false;
+      return transact(async (transaction) => {
+        // One statement: every sub-statement sees the same snapshot, and the
+        // record row's delete locks it against concurrent writers.
+        const { rows } = await transaction.query(
+          `WITH record AS (
+             DELETE FROM ${resources} WHERE tenant = $1 AND resource_type = $2 AND id = $3
+             RETURNING version, created, last_modified, data
+           ), keys AS (
+             DELETE FROM ${uniqueKeys}
+             WHERE tenant = $1 AND resource_type = $2 AND id = $3 AND EXISTS (SELECT 1 FROM record)
+             RETURNING attribute, value
+           ), own AS (
+             DELETE FROM ${memberships}
+             WHERE tenant = $1 AND group_id = $3 AND EXISTS (SELECT 1 FROM record)
+             RETURNING member_id, member_type, display, position
+           ), belongs AS (
+             DELETE FROM ${memberships}
+             WHERE tenant = $1 AND member_id = $3 AND group_id <> $3 AND EXISTS (SELECT 1 FROM record)
+             RETURNING group_type, group_id, member_type, display
+           )
+           INSERT INTO ${deletedResources} (tenant, resource_type, id, version, created,
+             last_modified, data, unique_keys, members, member_of, purge_after)
+           SELECT $1, $2, $3, record.version, record.created, record.last_modified, record.data,
+             COALESCE((SELECT jsonb_agg(jsonb_build_object('attribute', attribute, 'value', value))
+               FROM keys), '[]'::jsonb),
+             COALESCE((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('value', member_id,
+               'type', member_type, 'display', display)) ORDER BY position) FROM own), '[]'::jsonb),
+             COALESCE((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('resourceType',
+               group_type, 'id', group_id, 'type', member_type, 'display', display))) FROM belongs),
+               '[]'::jsonb),
+             $4::timestamptz
+           FROM record
+           ON CONFLICT (tenant, resource_type, id) DO UPDATE SET version = EXCLUDED.version,
+             created = EXCLUDED.created, last_modified = EXCLUDED.last_modified,
+             data = EXCLUDED.data, unique_keys = EXCLUDED.unique_keys, members = EXCLUDED.members,
+             member_of = EXCLUDED.member_of, deleted_at = now(), purge_after = EXCLUDED.purge_after
+           RETURNING id`,
+          [tenant, resourceType, id, deleteOptions.purgeAfter],
+        );
+        return rows.length > 0;
+      });
+    },
+
+    async purgeDeleted(before) {
+      if (!isInstant(before)) {
+        throw new TypeError("postgresStore.purgeDeleted: `before` must be an ISO-8601 instant.");
+      }
+      // A row two concurrent purges both match is deleted, and returned, by one of them.
+      const { rows } = await transact((transaction) =>
+        transaction.query(
+          `DELETE FROM ${deletedResources} WHERE purge_after <= $1::timestamptz
+           RETURNING tenant, resource_type, id, ${isoInstant("purge_after")} AS purge_after`,
+          [before],
+        ),
+      );
+      return rows.map(
+        (row): PurgedRecordRef => ({
+          tenant: row.tenant as string,
+          resourceType: row.resource_type as string,
+          id: row.id as string,
+          purgeAfter: row.purge_after as string,
+        }),
+      );
+    },
+
+    async restoreDeleted(tenant, resourceType, id, restoreOptions) {
+      if (hasNul(id)) return undefined;
+      let keys: readonly UniqueKey[] = [];
+      try {
+        return await transact(async (transaction) => {
+          const { rows } = await transaction.query(
+            `DELETE FROM ${deletedResources} WHERE tenant = $1 AND resource_type = $2 AND id = $3
+             RETURNING version, created, last_modified, data, unique_keys, members, member_of`,
+            [tenant, resourceType, id],
+          );
+          const trashed = rows[0];
+          if (trashed === undefined) return undefined;
+          const parse = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+          keys = parse(trashed.unique_keys) as UniqueKey[];
+          const { rows: restored } = await transaction.query(
+            `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+             RETURNING id, version, created, last_modified, data`,
+            [
+              tenant,
+              resourceType,
+              id,
+              Number(trashed.version) + 1,
+              trashed.created,
+              restoreOptions.lastModified,
+              json(parse(trashed.data)),
+            ],
+          );
+          await writeUniqueKeys(transaction, tenant, resourceType, id, keys);
+          // Memberships come back only where the other side is live; FOR KEY SHARE
+          // keeps that side from being deleted before this transaction commits.
+          await transaction.query(
+            `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
+             SELECT $1, $2, $3, live.id, member.item ->> 'type', member.item ->> 'display'
+             FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS member(item, ordinal)
+             JOIN ${resources} live ON live.tenant = $1 AND live.id = member.item ->> 'value'
+             ORDER BY member.ordinal
+             FOR KEY SHARE OF live
+             ON CONFLICT (tenant, group_id, member_id) DO NOTHING`,
+            [tenant, resourceType, id, json(parse(trashed.members))],
+          );
+          await transaction.query(
+            `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
+             SELECT $1, live.resource_type, live.id, $2, belongs.item ->> 'type', belongs.item ->> 'display'
+             FROM jsonb_array_elements($3::jsonb) AS belongs(item)
+             JOIN ${resources} live ON live.tenant = $1
+               AND live.resource_type = belongs.item ->> 'resourceType'
+               AND live.id = belongs.item ->> 'id'
+             FOR KEY SHARE OF live
+             ON CONFLICT (tenant, group_id, member_id) DO NOTHING`,
+            [tenant, id, json(parse(trashed.member_of))],
+          );
+          return toRecord(resourceType, restored[0] as unknown as ResourceRow);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw uniquenessError(keys, error);
+        throw error;
+      }
     },
 
     async memberOf(tenant, memberId) {

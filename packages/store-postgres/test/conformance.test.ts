@@ -59,6 +59,25 @@ for (const [name, open] of driverFactories) {
         );
         return rows.map((row) => row.member_id as string);
       },
+      async readDeleted(tenant, resourceType, id) {
+        const { driver } = await shared();
+        const { rows } = await driver.client.query(
+          `SELECT id, version, (extract(epoch FROM purge_after) * 1000)::float8 AS purge_after, data, members, member_of
+           FROM "${store.schema}".deleted_resources
+           WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
+          [tenant, resourceType, id],
+        );
+        const row = rows[0];
+        if (row === undefined) return undefined;
+        return {
+          id: row.id as string,
+          version: Number(row.version),
+          purgeAfter: new Date(Number(row.purge_after)).toISOString(),
+          data: row.data as Record<string, unknown>,
+          members: (row.members as { value: string }[]).map((member) => member.value),
+          memberOf: (row.member_of as { id: string }[]).map((group) => group.id),
+        };
+      },
     }),
   });
 }

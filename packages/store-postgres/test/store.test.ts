@@ -64,11 +64,41 @@ describe.each(driverFactories)("postgresStore on %s", (_name, open) => {
       const results = await Promise.all(
         [1, 2, 3, 4].map(() => postgresStore({ client: driver.client, schema: fresh }).migrate()),
       );
-      expect(results.filter((result) => result.applied.length > 0)).toEqual([{ applied: [1] }]);
-      const { rows } = await sql(`SELECT version FROM "${fresh}".schema_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(results.filter((result) => result.applied.length > 0)).toEqual([{ applied: [1, 2] }]);
+      const { rows } = await sql(
+        `SELECT version FROM "${fresh}".schema_migrations ORDER BY version`,
+      );
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       await driver.dropSchema(fresh);
+    }
+  });
+
+  it("upgrades a version-1 schema with data to the trash table, keeping its records", async () => {
+    const old = uniqueSchema("scimkit_upgrade");
+    try {
+      const upgraded = postgresStore({ client: driver.client, schema: old });
+      await upgraded.migrate();
+      // Back to what a store released before soft delete left behind.
+      await sql(`DROP TABLE "${old}".deleted_resources`);
+      await sql(`DELETE FROM "${old}".schema_migrations WHERE version = 2`);
+      await upgraded.create(T, {
+        resourceType: "User",
+        id: "u-old",
+        created: created(1),
+        data: { userName: "old" },
+        uniqueKeys: [{ attribute: "userName", value: "old" }],
+      });
+      expect(await upgraded.migrate()).toEqual({ applied: [2] });
+      expect(await upgraded.get(T, "User", "u-old")).toMatchObject({ data: { userName: "old" } });
+      expect(
+        await upgraded.softDelete!(T, "User", "u-old", { purgeAfter: "2030-01-01T00:00:00.000Z" }),
+      ).toBe(true);
+      expect(await upgraded.purgeDeleted!("2030-01-01T00:00:00.000Z")).toEqual([
+        { tenant: T, resourceType: "User", id: "u-old", purgeAfter: "2030-01-01T00:00:00.000Z" },
+      ]);
+    } finally {
+      await driver.dropSchema(old);
     }
   });
 
