@@ -1,22 +1,34 @@
 import { spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "./start-server";
 
-describe("quickstart with DELETE_MODE=soft", () => {
+describe("quickstart with DELETE_MODE=soft on its default store", () => {
   let server: RunningServer;
+  let dataDir: string;
   beforeAll(async () => {
-    server = await startServer({ DELETE_MODE: "soft", DELETE_RETENTION_DAYS: "7" });
-  });
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "scimkit-quickstart-soft-"));
+    server = await startServer({
+      STORE: "",
+      DATA_DIR: dataDir,
+      SCIM_TOKEN: "soft-token",
+      DELETE_MODE: "soft",
+      DELETE_RETENTION_DAYS: "7",
+    });
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   const call = (path: string, init: RequestInit = {}) =>
     fetch(`${server.baseUrl}${path}`, {
       ...init,
       headers: {
-        authorization: `Bearer ${server.token}`,
+        authorization: "Bearer soft-token",
         "content-type": "application/scim+json",
         ...init.headers,
       },
@@ -24,6 +36,7 @@ describe("quickstart with DELETE_MODE=soft", () => {
 
   it("says so at start-up, and a deleted user answers 404 and frees its userName", async () => {
     await expect.poll(() => server.output()).toContain("DELETE:        soft, purged after 7 days");
+    expect(server.output()).toContain("(store: pglite)");
     const create = () =>
       call("/Users", {
         method: "POST",
