@@ -48,7 +48,7 @@ describe("POST /Bulk", () => {
     const [group, user, patch] = response.body.Operations;
     expect(group).toMatchObject({ method: "POST", bulkId: "g1", status: "201", version: 'W/"1"' });
     expect(user).toMatchObject({ method: "POST", bulkId: "u1", status: "201" });
-    expect(patch).toMatchObject({ method: "PATCH", status: "200", location: group.location });
+    expect(patch).toMatchObject({ method: "PATCH", status: "204", location: group.location });
     const userId = user.location.slice(user.location.lastIndexOf("/") + 1);
     expect(user.location).toBe(`${BASE_URL}/Users/${userId}`);
     const read = await call("GET", group.location.slice(BASE_URL.length));

@@ -40,6 +40,42 @@ describe("responses", () => {
     expect(response.body).toBeUndefined();
   });
 
+  it("patchResponse auto (the default): 204 for groups unless a projection is asked, 200 for users", async () => {
+    const { call, createUser, createGroup } = setup();
+    const user = await createUser("auto");
+    const group = await createGroup("Auto", []);
+    const addMember = patchOp({ op: "add", path: "members", value: [{ value: user.id }] });
+
+    const quiet = await call("PATCH", `/Groups/${group.id}`, addMember);
+    expect(quiet).toEqual({ status: 204, headers: expect.objectContaining({ ETag: 'W/"2"' }) });
+
+    const rename = patchOp({ op: "replace", path: "displayName", value: "Automatic" });
+    const shown = await call("PATCH", `/Groups/${group.id}`, rename, {
+      query: { excludedAttributes: "members" },
+    });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toMatchObject({ id: group.id, displayName: "Automatic" });
+    expect(shown.body.members).toBeUndefined();
+
+    const userPatch = patchOp({ op: "replace", path: "title", value: "x" });
+    const userResponse = await call("PATCH", `/Users/${user.id}`, userPatch);
+    expect(userResponse.status).toBe(200);
+    expect(userResponse.body).toMatchObject({ id: user.id, title: "x" });
+  });
+
+  it("patchResponse resource answers 200 with the group and its members", async () => {
+    const { call, createUser, createGroup } = setup({ patchResponse: "resource" });
+    const user = await createUser("loud");
+    const group = await createGroup("Loud", []);
+    const response = await call(
+      "PATCH",
+      `/Groups/${group.id}`,
+      patchOp({ op: "add", path: "members", value: [{ value: user.id }] }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.members).toEqual([expect.objectContaining({ value: user.id })]);
+  });
+
   it("an unexpected store failure is a generic 500, reported to onError with the request", async () => {
     const onError = vi.fn();
     const store = memoryStore();

@@ -86,7 +86,7 @@ describe("tolerance matrix, lenient (default)", () => {
       path: "members",
       value: [{ $ref: null, value: idOf(a!) }],
     });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(204);
     expect(memberIds(await client.read(`/Groups/${idOf(group)}`))).toEqual(
       [idOf(b!), idOf(c!)].sort(),
     );
@@ -105,7 +105,7 @@ describe("tolerance matrix, lenient (default)", () => {
       path: "members",
       value: { members: [{ value: idOf(b!) }] },
     });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(204);
     expect(memberIds(await client.read(`/Groups/${idOf(group)}`))).toEqual([idOf(a!)]);
   });
 
@@ -139,7 +139,7 @@ describe("tolerance matrix, lenient (default)", () => {
       op: "replace",
       value: { id, meta: { resourceType: "Group" }, schemas: [GROUP], displayName: "row6 renamed" },
     });
-    expect(renamed.status).toBe(200);
+    expect(renamed.status).toBe(204);
     const put = await client.send("PUT", `/Groups/${id}`, { ...group, displayName: "row6 put" });
     expect(put.status).toBe(200);
     expect((put.body as Record<string, unknown>).id).toBe(id);
@@ -186,7 +186,7 @@ describe("tolerance matrix, lenient (default)", () => {
         { value: idOf(b!), display: "row8-b" },
       ],
     });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(204);
     const stored = await client.read(`/Groups/${idOf(group)}`);
     expect(memberIds(stored)).toEqual([idOf(a!), idOf(b!)].sort());
     for (const member of stored.members as { type?: string }[]) expect(member.type).toBe("User");
@@ -200,7 +200,7 @@ describe("tolerance matrix, lenient (default)", () => {
       path: "members",
       value: idOf(user),
     });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(204);
     expect(memberIds(await client.read(`/Groups/${idOf(group)}`))).toEqual([idOf(user)]);
   });
 
@@ -335,13 +335,13 @@ describe("tolerance matrix, lenient (default)", () => {
       path: "members",
       value: [{ value: idOf(user) }],
     });
-    expect(readd.status).toBe(200);
+    expect(readd.status).toBe(204);
     const rename = await client.patch(`/Groups/${idOf(group)}`, {
       op: "Replace",
       path: "displayName",
       value: "row18",
     });
-    expect(rename.status).toBe(200);
+    expect(rename.status).toBe(204);
     expect(server.events.slice(before)).toEqual([]);
     expect(memberIds(await client.read(`/Groups/${idOf(group)}`))).toEqual([idOf(user)]);
   });
@@ -359,7 +359,7 @@ describe("tolerance matrix, lenient (default)", () => {
       path: "members",
       value: [],
     });
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(204);
     expect(memberIds(await client.read(`/Groups/${idOf(group)}`))).toEqual([]);
     const changed = server.events.flatMap((recorded) =>
       recorded.name === "group.membersChanged" ? [recorded.event] : [],
@@ -527,7 +527,7 @@ describe("tolerance matrix, strict: true", () => {
       path: "members",
       value: [{ value: idOf(a!) }],
     });
-    expect(removed.status).toBe(200);
+    expect(removed.status).toBe(204);
     expect(memberIds(await client.read(`/Groups/${idOf(group)}`))).toEqual([idOf(b!)]);
     const deactivated = await client.patch(`/Users/${idOf(b!)}`, {
       op: "Replace",

@@ -79,12 +79,16 @@ interface ServiceOptionsBase {
    */
   readonly strict?: boolean;
   /**
-   * What a successful PATCH answers: `"resource"` = 200 with the resource
-   * (honouring `attributes`), `"noContent"` = 204 with no body. RFC 7644 §3.5.2
-   * allows both; Entra prefers 204 for groups.
-   * @default "resource"
+   * What a successful PATCH answers (RFC 7644 §3.5.2 allows 200 with the resource
+   * or 204): `"resource"` = 200 with the resource (honouring `attributes`),
+   * `"noContent"` = 204 with no body, `"auto"` = 204 for resource types with a
+   * membership relation (Groups) unless the request names `attributes` or
+   * `excludedAttributes`, 200 with the resource otherwise. Entra expects 204 for
+   * group PATCHes and advises against echoing members: a 100 000-member group's
+   * body is megabytes per one-member change.
+   * @default "auto"
    */
-  readonly patchResponse?: "resource" | "noContent";
+  readonly patchResponse?: "auto" | "resource" | "noContent";
   readonly limits?: ScimServiceLimits;
   /** Hard or soft delete; see `DeletionOptions`. @default { mode: "hard" } */
   readonly deletion?: DeletionOptions;
@@ -135,7 +139,7 @@ export interface ResolvedLimits {
 export interface ResolvedBaseOptions {
   readonly store: ScimStore;
   readonly strict: boolean;
-  readonly patchResponse: "resource" | "noContent";
+  readonly patchResponse: "auto" | "resource" | "noContent";
   readonly limits: ResolvedLimits;
   readonly deletion: DeletionOptions;
   readonly pagination: { readonly cursor: boolean; readonly cursorTimeout: number };
@@ -248,9 +252,11 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
   if (input.strict !== undefined && typeof input.strict !== "boolean") {
     fail(`\`strict\` must be a boolean, got ${describe(input.strict)}.`);
   }
-  const patchResponse = (input.patchResponse ?? "resource") as "resource" | "noContent";
-  if (patchResponse !== "resource" && patchResponse !== "noContent") {
-    fail(`\`patchResponse\` must be "resource" or "noContent", got ${describe(patchResponse)}.`);
+  const patchResponse = (input.patchResponse ?? "auto") as "auto" | "resource" | "noContent";
+  if (patchResponse !== "auto" && patchResponse !== "resource" && patchResponse !== "noContent") {
+    fail(
+      `\`patchResponse\` must be "auto", "resource" or "noContent", got ${describe(patchResponse)}.`,
+    );
   }
 
   const limits = optionalObject(input.limits, "`limits`");

@@ -1,6 +1,6 @@
 import { unwrap } from "../errors";
 import { applyPatch, type PatchApplied } from "../patch/apply-patch";
-import { needsMembers } from "../query/project-resource";
+import { needsMembers, type Projection } from "../query/project-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { MembershipDelta, StoredRecord } from "../store";
 import { emitUpdated } from "./emit-change-events";
@@ -73,7 +73,9 @@ export async function patchResource(
   });
 
   const headers = resourceHeaders(request, resourceSchema, record);
-  if (options.patchResponse === "noContent") return { status: 204, headers };
+  if (answersNoContent(options.patchResponse, projection, resourceSchema)) {
+    return { status: 204, headers };
+  }
   let shown = record;
   if (needsMembers(resourceSchema, projection)) {
     shown =
@@ -84,6 +86,18 @@ export async function patchResource(
     headers,
     body: await render(context, request, resourceSchema, shown, projection),
   };
+}
+
+/** Whether this PATCH answers 204 rather than 200 with the resource (see `patchResponse`). */
+function answersNoContent(
+  patchResponse: "auto" | "resource" | "noContent",
+  projection: Projection,
+  resourceSchema: ResourceSchema,
+): boolean {
+  if (patchResponse !== "auto") return patchResponse === "noContent";
+  const asksForBody =
+    projection.attributes !== undefined || projection.excludedAttributes !== undefined;
+  return resourceSchema.resourceType.membersAttribute !== undefined && !asksForBody;
 }
 
 async function write(
