@@ -9,7 +9,7 @@
 import { GROUP_SCHEMA, type ScimStore, USER_SCHEMA } from "@scimkit/core";
 
 export const USERS = 100_000;
-export const SPARE_USERS = 6_000;
+export const SPARE_USERS = 12_000;
 export const GROUPS = 1_000;
 export const TENANT = "default";
 export const BIG_GROUP = "group-1";
