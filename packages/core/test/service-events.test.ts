@@ -1,26 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ScimEventMap, ScimEventName } from "../src";
+import { SCIM_EVENT_NAMES, type ScimEventMap, type ScimEventName } from "../src";
 import { patchOp, setup } from "./service-harness";
 
 /** Records every event the service emits, in order. */
 function record(service: ReturnType<typeof setup>["service"]) {
   const seen: { name: ScimEventName; event: ScimEventMap[ScimEventName] }[] = [];
-  const names: ScimEventName[] = [
-    "user.created",
-    "user.updated",
-    "user.deactivated",
-    "user.reactivated",
-    "user.deleted",
-    "group.created",
-    "group.updated",
-    "group.renamed",
-    "group.membersChanged",
-    "group.deleted",
-    "resource.created",
-    "resource.updated",
-    "resource.deleted",
-  ];
-  for (const name of names) service.on(name, (event) => void seen.push({ name, event }));
+  for (const name of SCIM_EVENT_NAMES) service.on(name, (event) => void seen.push({ name, event }));
   return seen;
 }
 

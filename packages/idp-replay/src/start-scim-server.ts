@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import {
   createScimService,
+  SCIM_EVENT_NAMES,
   type ScimEventMap,
   type ScimEventName,
   type ScimService,
@@ -10,21 +11,7 @@ import { scimRouter } from "@scimkit/express";
 import express from "express";
 
 /** Every event name the service emits, so a test can record all of them. */
-export const EVENT_NAMES: readonly ScimEventName[] = [
-  "user.created",
-  "user.updated",
-  "user.deactivated",
-  "user.reactivated",
-  "user.deleted",
-  "group.created",
-  "group.updated",
-  "group.renamed",
-  "group.membersChanged",
-  "group.deleted",
-  "resource.created",
-  "resource.updated",
-  "resource.deleted",
-];
+export const EVENT_NAMES = SCIM_EVENT_NAMES;
 
 /** An event as recorded, in emission order. */
 export type RecordedEvent = {

@@ -117,6 +117,33 @@ export interface ScimEventMap {
 
 export type ScimEventName = keyof ScimEventMap;
 
+// A key per event name, checked against ScimEventMap by `satisfies`, so the runtime
+// list below cannot drift from the types when an event is added.
+const EVENT_NAME_SET = {
+  "user.created": true,
+  "user.updated": true,
+  "user.deactivated": true,
+  "user.reactivated": true,
+  "user.deleted": true,
+  "user.purged": true,
+  "user.restored": true,
+  "group.created": true,
+  "group.updated": true,
+  "group.renamed": true,
+  "group.membersChanged": true,
+  "group.deleted": true,
+  "group.purged": true,
+  "group.restored": true,
+  "resource.created": true,
+  "resource.updated": true,
+  "resource.deleted": true,
+  "resource.purged": true,
+  "resource.restored": true,
+} as const satisfies Record<ScimEventName, true>;
+
+/** Every event name the service emits, e.g. to subscribe a logger or an outbox to all. */
+export const SCIM_EVENT_NAMES = Object.keys(EVENT_NAME_SET) as readonly ScimEventName[];
+
 /** A listener may be async; a throw or rejection never fails the request (it goes to `onError`). */
 export type ScimEventListener<K extends ScimEventName> = (
   event: ScimEventMap[K],
