@@ -255,6 +255,26 @@ function withLocation(representation: Record<string, unknown>, location: string)
   return { ...representation, meta: { ...meta, location } };
 }
 
+/** `/Schemas` and `/ResourceTypes`: the whole list, or one entry by id, with meta.location. */
+function discovery(
+  id: string | undefined,
+  source: {
+    readonly all: () => readonly Record<string, unknown>[];
+    readonly one: (id: string) => Record<string, unknown> | undefined;
+    readonly location: (id: string) => string;
+    readonly missing: (id: string) => string;
+  },
+): ScimResponse {
+  const located = (entry: Record<string, unknown>) =>
+    withLocation(entry, source.location(String(entry.id)));
+  if (id === undefined) {
+    return { status: 200, headers: {}, body: listOf(source.all().map(located)) };
+  }
+  const entry = source.one(id);
+  if (entry === undefined) throw notFound(source.missing(id));
+  return { status: 200, headers: {}, body: located(entry) };
+}
+
 async function route(
   context: ServiceContext,
   request: ScimRequest,
@@ -275,39 +295,21 @@ async function route(
     }
     case "schemas": {
       if (method !== "GET") return methodNotAllowed(method, ["GET"]);
-      const location = (urn: string) => `${request.baseUrl}/Schemas/${urn}`;
-      if (target.id === undefined) {
-        return {
-          status: 200,
-          headers: {},
-          body: listOf(
-            registry
-              .schemaRepresentations()
-              .map((schema) => withLocation(schema, location(String(schema.id)))),
-          ),
-        };
-      }
-      const schema = registry.schemaRepresentation(target.id);
-      if (schema === undefined) throw notFound(`Schema "${target.id}" not found.`);
-      return { status: 200, headers: {}, body: withLocation(schema, location(String(schema.id))) };
+      return discovery(target.id, {
+        all: () => registry.schemaRepresentations(),
+        one: (id) => registry.schemaRepresentation(id),
+        location: (id) => `${request.baseUrl}/Schemas/${id}`,
+        missing: (id) => `Schema "${id}" not found.`,
+      });
     }
     case "resourceTypes": {
       if (method !== "GET") return methodNotAllowed(method, ["GET"]);
-      const location = (id: string) => `${request.baseUrl}/ResourceTypes/${encodeURIComponent(id)}`;
-      if (target.id === undefined) {
-        return {
-          status: 200,
-          headers: {},
-          body: listOf(
-            registry
-              .resourceTypeRepresentations()
-              .map((type) => withLocation(type, location(String(type.id)))),
-          ),
-        };
-      }
-      const type = registry.resourceTypeRepresentation(target.id);
-      if (type === undefined) throw notFound(`Resource type "${target.id}" not found.`);
-      return { status: 200, headers: {}, body: withLocation(type, location(String(type.id))) };
+      return discovery(target.id, {
+        all: () => registry.resourceTypeRepresentations(),
+        one: (id) => registry.resourceTypeRepresentation(id),
+        location: (id) => `${request.baseUrl}/ResourceTypes/${encodeURIComponent(id)}`,
+        missing: (id) => `Resource type "${id}" not found.`,
+      });
     }
     case "bulk": {
       if (nested) throw badRequest("invalidValue", "A bulk operation cannot target /Bulk.");
