@@ -313,23 +313,47 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async create(tenant, input: CreateInput) {
       try {
-        await transact(async (transaction) => {
-          await transaction.query(
-            `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
+        if (input.members === undefined || input.members.length === 0) {
+          // One statement is its own transaction: the record and its unique keys commit
+          // together or not at all, in one round trip instead of BEGIN..COMMIT's four
+          // (the IdP's initial sync is mostly these creates).
+          await db.query(
+            `WITH inserted AS (
+               INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
+               VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)
+               RETURNING id
+             )
+             INSERT INTO ${uniqueKeys} (tenant, resource_type, attribute, value, id)
+             SELECT $1, $2, key.attribute, key.value, inserted.id
+             FROM inserted, jsonb_to_recordset($6::jsonb) AS key(attribute text, value text)`,
+            [
+              tenant,
+              input.resourceType,
+              input.id,
+              input.created,
+              json(input.data),
+              json(input.uniqueKeys),
+            ],
+          );
+        } else {
+          await transact(async (transaction) => {
+            await transaction.query(
+              `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
              VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)`,
-            [tenant, input.resourceType, input.id, input.created, json(input.data)],
-          );
-          await writeUniqueKeys(
-            transaction,
-            tenant,
-            input.resourceType,
-            input.id,
-            input.uniqueKeys,
-          );
-          if (input.members !== undefined) {
-            await insertMembers(transaction, tenant, input.resourceType, input.id, input.members);
-          }
-        });
+              [tenant, input.resourceType, input.id, input.created, json(input.data)],
+            );
+            await writeUniqueKeys(
+              transaction,
+              tenant,
+              input.resourceType,
+              input.id,
+              input.uniqueKeys,
+            );
+            if (input.members !== undefined) {
+              await insertMembers(transaction, tenant, input.resourceType, input.id, input.members);
+            }
+          });
+        }
       } catch (error) {
         if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys, error);
         if (isUnstorable(error)) throw unstorableError(error);
