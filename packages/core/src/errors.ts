@@ -100,5 +100,22 @@ export const badRequest = (
   position?: number,
 ): ScimError => new ScimError({ status: 400, scimType, detail, code, position });
 
+/**
+ * The 400-error function of one wording table: call sites name a code and pass its
+ * arguments; the human wording stays in the table (`patch/messages.ts`, ...).
+ */
+export function errorsFromTable<T extends Record<string, (...args: never[]) => string>>(
+  messages: T,
+) {
+  return <C extends keyof T & string>(
+    scimType: ScimType,
+    code: C,
+    ...args: Parameters<T[C]>
+  ): ScimError => {
+    const message = messages[code] as (...values: Parameters<T[C]>) => string;
+    return badRequest(scimType, message(...args), code);
+  };
+}
+
 export const notFound = (detail: string): ScimError =>
   new ScimError({ status: 404, detail, code: "not_found" });

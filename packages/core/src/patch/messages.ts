@@ -1,4 +1,4 @@
-import { badRequest, type ScimError, type ScimType } from "../errors";
+import { errorsFromTable } from "../errors";
 import { PATCH_OP_SCHEMA } from "../schema/urns";
 
 /** Human wording of every PATCH error, keyed by machine code. `where` names the operation. */
@@ -43,11 +43,4 @@ const MESSAGES = {
 export type PatchErrorCode = keyof typeof MESSAGES;
 
 /** A 400 ScimError for a PATCH failure, worded from the table above. */
-export function patchError<C extends PatchErrorCode>(
-  scimType: ScimType,
-  code: C,
-  ...args: Parameters<(typeof MESSAGES)[C]>
-): ScimError {
-  const message = MESSAGES[code] as (...values: typeof args) => string;
-  return badRequest(scimType, message(...args), code);
-}
+export const patchError = errorsFromTable(MESSAGES);

@@ -1,4 +1,4 @@
-import { badRequest, type ScimError, type ScimType } from "../errors";
+import { errorsFromTable } from "../errors";
 import { SEARCH_REQUEST_SCHEMA } from "../schema/urns";
 
 /** Human wording of every list-query error, keyed by machine code. */
@@ -28,11 +28,4 @@ const MESSAGES = {
 export type QueryErrorCode = keyof typeof MESSAGES;
 
 /** A 400 ScimError for a list-query failure, worded from the table above. */
-export function queryError<C extends QueryErrorCode>(
-  scimType: ScimType,
-  code: C,
-  ...args: Parameters<(typeof MESSAGES)[C]>
-): ScimError {
-  const message = MESSAGES[code] as (...values: typeof args) => string;
-  return badRequest(scimType, message(...args), code);
-}
+export const queryError = errorsFromTable(MESSAGES);
