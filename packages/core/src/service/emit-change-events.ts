@@ -25,6 +25,12 @@ interface Target {
   readonly id: string;
 }
 
+const baseOf = (target: Target) => ({
+  tenant: target.tenant,
+  resourceType: target.resourceSchema.resourceType.id,
+  id: target.id,
+});
+
 /** After a committed create. */
 export function emitCreated(
   events: ScimEventEmitter,
@@ -32,11 +38,7 @@ export function emitCreated(
   resource: ScimObject,
   memberIds: readonly string[],
 ): void {
-  const base = {
-    tenant: target.tenant,
-    resourceType: target.resourceSchema.resourceType.id,
-    id: target.id,
-  };
+  const base = baseOf(target);
   const family = familyOf(target.resourceSchema);
   if (family === "user") events.emit("user.created", { ...base, resource });
   else if (family === "group") {
@@ -61,11 +63,7 @@ export function emitUpdated(
     readonly resource: ScimObject;
   },
 ): void {
-  const base = {
-    tenant: target.tenant,
-    resourceType: target.resourceSchema.resourceType.id,
-    id: target.id,
-  };
+  const base = baseOf(target);
   const { before, after, resource } = change;
   const family = familyOf(target.resourceSchema);
   if (change.dataChanged) {
@@ -120,11 +118,7 @@ export function emitDeleted(
     | { readonly soft: false }
     | { readonly soft: true; readonly purgeAfter: string; readonly resource: ScimObject },
 ): void {
-  const base = {
-    tenant: target.tenant,
-    resourceType: target.resourceSchema.resourceType.id,
-    id: target.id,
-  };
+  const base = baseOf(target);
   const family = familyOf(target.resourceSchema);
   if (!deletion.soft) {
     events.emit(`${family}.deleted`, { ...base, soft: false });
@@ -148,11 +142,7 @@ export function emitPurged(
 
 /** After a committed restore from the trash. */
 export function emitRestored(events: ScimEventEmitter, target: Target, resource: ScimObject): void {
-  const base = {
-    tenant: target.tenant,
-    resourceType: target.resourceSchema.resourceType.id,
-    id: target.id,
-  };
+  const base = baseOf(target);
   const family = familyOf(target.resourceSchema);
   if (family === "group") {
     const policyName = groupPolicyName(displayNameOf(resource));

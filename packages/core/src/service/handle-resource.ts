@@ -9,7 +9,14 @@ import {
 } from "../query/project-resource";
 import { versionTag } from "../repository/to-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
-import type { GroupRef, MemberRef, MembershipDelta, StoredRecord, UpdatedRecord } from "../store";
+import type {
+  GetOptions,
+  GroupRef,
+  MemberRef,
+  MembershipDelta,
+  StoredRecord,
+  UpdatedRecord,
+} from "../store";
 import { emitCreated, emitDeleted, emitUpdated } from "./emit-change-events";
 import { etagMatches, versionFromETag } from "./etag";
 import { jsonEqual } from "./json-equal";
@@ -154,6 +161,25 @@ function checkIfMatch(request: ScimRequest, record: StoredRecord): void {
   if (ifMatch !== undefined && !etagMatches(ifMatch, record.version)) {
     throw preconditionFailed(record.version);
   }
+}
+
+/** The record a write targets: 404 when it is gone, 412 when If-Match names another version. */
+export async function readForWrite(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  id: string,
+  options?: GetOptions,
+): Promise<StoredRecord> {
+  const record = await context.repository.get(
+    request.tenant,
+    resourceSchema.resourceType.id,
+    id,
+    options,
+  );
+  if (record === undefined) throw resourceNotFound(resourceSchema, id);
+  checkIfMatch(request, record);
+  return record;
 }
 
 /** The version an If-Match names, for a version-guarded write (`*` guards nothing). */
@@ -430,9 +456,7 @@ export async function replaceResource(
   const projection = parseProjection(context, request, resourceSchema);
   const resourceType = resourceSchema.resourceType.id;
   return retryOnConflict(request, async () => {
-    const record = await context.repository.get(request.tenant, resourceType, id);
-    if (record === undefined) throw resourceNotFound(resourceSchema, id);
-    checkIfMatch(request, record);
+    const record = await readForWrite(context, request, resourceSchema, id);
     const validated = validateInput(resourceSchema, request.body, {
       strict: context.options.strict,
       existing: record.data,
@@ -491,9 +515,7 @@ export async function deleteResource(
   const target = { tenant: request.tenant, resourceSchema, id };
   if (deletion.mode === "hard") {
     if (request.headers["if-match"] !== undefined) {
-      const record = await context.repository.get(request.tenant, resourceType, id);
-      if (record === undefined) throw resourceNotFound(resourceSchema, id);
-      checkIfMatch(request, record);
+      await readForWrite(context, request, resourceSchema, id);
     }
     const deleted = await context.repository.delete(request.tenant, resourceType, id);
     if (!deleted) throw resourceNotFound(resourceSchema, id);
@@ -501,9 +523,7 @@ export async function deleteResource(
     return { status: 204, headers: {} };
   }
   // The record is read first: the events report whether the user was still active.
-  const record = await context.repository.get(request.tenant, resourceType, id);
-  if (record === undefined) throw resourceNotFound(resourceSchema, id);
-  checkIfMatch(request, record);
+  const record = await readForWrite(context, request, resourceSchema, id);
   const purgeAfter = new Date(
     context.options.clock().getTime() + deletion.retentionDays * DAY_MILLISECONDS,
   ).toISOString();
@@ -519,12 +539,4 @@ export async function deleteResource(
   return { status: 204, headers: {} };
 }
 
-export {
-  checkIfMatch,
-  ifMatchVersion,
-  jsonEqual,
-  render,
-  resourceHeaders,
-  resourceNotFound,
-  retryOnConflict,
-};
+export { ifMatchVersion, jsonEqual, render, resourceHeaders, retryOnConflict };

@@ -5,13 +5,12 @@ import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { MembershipDelta, StoredRecord } from "../store";
 import { emitUpdated } from "./emit-change-events";
 import {
-  checkIfMatch,
   ifMatchVersion,
   parseProjection,
+  readForWrite,
   render,
   resolveMembers,
   resourceHeaders,
-  resourceNotFound,
   retryOnConflict,
 } from "./handle-resource";
 import { jsonEqual } from "./json-equal";
@@ -36,12 +35,8 @@ export async function patchResource(
   const { repository, options } = context;
   const patchOptions = { strict: options.strict, maxOperations: options.limits.maxPatchOperations };
 
-  const read = async (includeMembers: boolean): Promise<StoredRecord> => {
-    const record = await repository.get(request.tenant, resourceType, id, { includeMembers });
-    if (record === undefined) throw resourceNotFound(resourceSchema, id);
-    checkIfMatch(request, record);
-    return record;
-  };
+  const read = (includeMembers: boolean): Promise<StoredRecord> =>
+    readForWrite(context, request, resourceSchema, id, { includeMembers });
 
   const record = await retryOnConflict(request, async () => {
     let record = await read(false);
