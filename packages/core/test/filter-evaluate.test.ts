@@ -1,16 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { BoundFilter } from "../src/filter";
-import {
-  bindFilter,
-  compareValues,
-  compileFilter,
-  evaluateFilter,
-  parseFilter,
-  printFilter,
-  readValues,
-} from "../src/filter";
-import { createSchemaRegistry, resolvePath } from "../src/schema";
+import type { BoundFilter } from "../src/filter/ast";
+import { bindFilter } from "../src/filter/bind-filter";
+import { compareValues } from "../src/filter/compare-values";
+import { compileFilter, evaluateFilter, readValues } from "../src/filter/compile-filter";
+import { parseFilter } from "../src/filter/parser";
+import { printFilter } from "../src/filter/printer";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import { resolvePath } from "../src/schema/resolve-path";
 import type { AttributeDefinition, ScimObject } from "../src/schema/types";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { FilterNode } from "../src/filter";
-import { parseFilter, parsePatchPath, printFilter } from "../src/filter";
+import type { FilterNode } from "../src/filter/ast";
+import { parseFilter, parsePatchPath } from "../src/filter/parser";
+import { printFilter } from "../src/filter/printer";
 
 const path = (attribute: string, subAttribute?: string, schema?: string) => ({
   kind: "AttributePath" as const,

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ComparisonOperator, FilterNode } from "../src/filter";
-import { parseFilter, parsePatchPath, printFilter } from "../src/filter";
-import type { AttributePath } from "../src/path";
+import type { ComparisonOperator, FilterNode } from "../src/filter/ast";
+import { parseFilter, parsePatchPath } from "../src/filter/parser";
+import { printFilter } from "../src/filter/printer";
+import type { AttributePath } from "../src/path/ast";
 
 const OPERATORS: ComparisonOperator[] = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"];
 

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyPatch, createSchemaRegistry, type ScimObject } from "../src";
+import { applyPatch } from "../src/patch/apply-patch";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import type { ScimObject } from "../src/schema/types";
 
 const USER = createSchemaRegistry().resourceSchema("User");
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_ATTRIBUTE_PATH_LENGTH, parseAttributePath } from "../src/path";
+import { MAX_ATTRIBUTE_PATH_LENGTH, parseAttributePath } from "../src/path/parse-attribute-path";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 

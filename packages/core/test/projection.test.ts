@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  attribute,
-  complex,
-  createSchemaRegistry,
-  needsMembers,
-  type Projection,
-  parseListQuery,
-  projectResource,
-  type ResourceSchema,
-  type ScimObject,
-} from "../src";
+import { parseListQuery } from "../src/query/parse-list-query";
+import { needsMembers, type Projection, projectResource } from "../src/query/project-resource";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import { attribute, complex } from "../src/schema/define-schema";
+import type { ResourceSchema, ScimObject } from "../src/schema/types";
 
 const registry = createSchemaRegistry();
 const USER = registry.resourceSchema("User");

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
+import type { ScimError } from "../src/errors";
+import { listResponse } from "../src/query/list-response";
 import {
-  createSchemaRegistry,
   type ListQuery,
   type ListQueryOptions,
-  listResponse,
   parseListQuery,
   parseProjection,
-  type ScimError,
-} from "../src";
+} from "../src/query/parse-list-query";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
 
 const USER = createSchemaRegistry().resourceSchema("User");
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -9,13 +9,14 @@ import { queryInMemory } from "../src/repository/query-in-memory";
 import { createSchemaRegistry } from "../src/schema/create-schema-registry";
 import { attribute, defineSchema } from "../src/schema/define-schema";
 import { resolvePath } from "../src/schema/resolve-path";
-import type {
-  CreateInput,
-  ScimStore,
-  StoreCapabilities,
-  StoredRecord,
-  StoreQuery,
-  UpdateInput,
+import {
+  type CreateInput,
+  type ScimStore,
+  STORE_SPECIFICATION_VERSION,
+  type StoreCapabilities,
+  type StoredRecord,
+  type StoreQuery,
+  type UpdateInput,
 } from "../src/store";
 
 const EXTENSION = "urn:example:params:scim:schemas:extension:badge:2.0:User";
@@ -51,13 +52,14 @@ const path = (resourceType: string, text: string) => {
 /** A tiny store: a list of records, no indexes, no push-down, and a log of what it was asked. */
 function tinyStore(capabilities?: StoreCapabilities) {
   const records: StoredRecord[] = [];
-  const calls: { created: CreateInput[]; updated: UpdateInput[]; queried: StoreQuery[] } = {
-    created: [],
-    updated: [],
-    queried: [],
-  };
+  const calls: {
+    created: CreateInput[];
+    updated: UpdateInput[];
+    queried: StoreQuery[];
+    typesOf: (readonly string[])[];
+  } = { created: [], updated: [], queried: [], typesOf: [] };
   const store: ScimStore = {
-    specificationVersion: "scimkit-store-1",
+    specificationVersion: STORE_SPECIFICATION_VERSION,
     ...(capabilities === undefined ? {} : { capabilities }),
     async create(_tenant, input) {
       calls.created.push(input);
@@ -97,8 +99,14 @@ function tinyStore(capabilities?: StoreCapabilities) {
     async memberOf() {
       return [];
     },
-    async existing() {
-      return new Set<string>();
+    async resourceTypesOf(_tenant, ids) {
+      calls.typesOf.push(ids);
+      const found = new Map<string, string[]>();
+      for (const record of records) {
+        if (!ids.includes(record.id)) continue;
+        found.set(record.id, [...(found.get(record.id) ?? []), record.resourceType]);
+      }
+      return found;
     },
   };
   return { store, calls, records };
@@ -351,15 +359,30 @@ describe("Repository.query fallback", () => {
     ).rejects.toMatchObject({ status: 400, scimType: "invalidCursor" });
   });
 
-  it("answers hasMembers from the loaded members when the store has no hasMembers", async () => {
+  it("resolves member types in one store call, whatever type the client claimed", async () => {
     const tiny = tinyStore();
     const repository = createRepository({ store: tiny.store, registry });
+    const user = await repository.create("t", { resourceType: "User", data: { userName: "u" } });
     const group = await repository.create("t", {
       resourceType: "Group",
       data: { displayName: "G" },
-      members: [{ value: "a", type: "User" }],
     });
-    expect(await repository.hasMembers("t", "Group", group.id, ["a", "b"])).toEqual(["a"]);
+    const resolved = await repository.resolveMembers("t", [
+      { value: group.id, type: "User" },
+      { value: user.id, type: "User", display: "U" },
+      { value: group.id, type: "Group" },
+    ]);
+    expect(resolved).toEqual([
+      { value: group.id, type: "Group" },
+      { value: user.id, type: "User", display: "U" },
+    ]);
+    expect(tiny.calls.typesOf).toEqual([[group.id, user.id]]);
+    await expect(
+      repository.resolveMembers("t", [
+        { value: user.id, type: "User" },
+        { value: "gone", type: "User" },
+      ]),
+    ).rejects.toMatchObject({ status: 400, scimType: "invalidValue", code: "members.not_found" });
   });
 });
 

@@ -1,21 +1,18 @@
 import { describe, expect, it } from "vitest";
-import type { AttributeDefinition, ResourceSchema } from "../src/schema";
+import { assertSchemaDefinition } from "../src/schema/assert-schema-definition";
+import { COMMON_ATTRIBUTES } from "../src/schema/common-attributes";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import { enterpriseUserSchema } from "../src/schema/enterprise-user-schema";
+import { groupSchema } from "../src/schema/group-schema";
+import { findAttribute, resolvePath } from "../src/schema/resolve-path";
 import {
-  assertSchemaDefinition,
-  COMMON_ATTRIBUTES,
-  createSchemaRegistry,
-  ENTERPRISE_USER_SCHEMA,
-  enterpriseUserSchema,
-  findAttribute,
-  GROUP_SCHEMA,
-  groupSchema,
-  resolvePath,
   resourceTypeSchema,
   schemaSchema,
   serviceProviderConfigSchema,
-  USER_SCHEMA,
-  userSchema,
-} from "../src/schema";
+} from "../src/schema/service-provider-schemas";
+import type { AttributeDefinition, ResourceSchema } from "../src/schema/types";
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from "../src/schema/urns";
+import { userSchema } from "../src/schema/user-schema";
 
 const attributeOf = (
   attributes: readonly AttributeDefinition[],

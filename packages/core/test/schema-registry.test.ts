@@ -1,17 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import { attribute, complex, defineSchema } from "../src/schema/define-schema";
+import type { ResourceTypeDefinition, SchemaDefinition } from "../src/schema/types";
 import {
-  attribute,
-  complex,
-  createSchemaRegistry,
-  defineSchema,
   ENTERPRISE_USER_SCHEMA,
   GROUP_SCHEMA,
   RESOURCE_TYPE_SCHEMA,
-  type ResourceTypeDefinition,
   SCHEMA_SCHEMA,
-  type SchemaDefinition,
   USER_SCHEMA,
-} from "../src/schema";
+} from "../src/schema/urns";
 
 const DEVICE_SCHEMA = "urn:example:params:scim:schemas:core:2.0:Device";
 const SLACK_SCHEMA = "urn:example:params:scim:schemas:extension:slack:2.0:User";

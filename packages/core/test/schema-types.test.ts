@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { EnterpriseUser, ScimGroup, ScimUser } from "../src/schema";
+import type { EnterpriseUser, ScimGroup, ScimUser } from "../src/schema/infer-resource";
 
 describe("inferred resource types", () => {
   it("types User attributes from the schema data", () => {

@@ -1,19 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  attribute,
-  createSchemaRegistry,
-  defineSchema,
-  ENTERPRISE_USER_SCHEMA,
-  enterpriseUserSchema,
-  findAttribute,
-  GROUP_SCHEMA,
-  type ScimObject,
-  USER_SCHEMA,
-  userSchema,
-  validateAttributeValue,
-  validateResource,
-} from "../src/schema";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import { attribute, defineSchema } from "../src/schema/define-schema";
+import { enterpriseUserSchema } from "../src/schema/enterprise-user-schema";
+import { findAttribute } from "../src/schema/resolve-path";
+import type { ScimObject } from "../src/schema/types";
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from "../src/schema/urns";
+import { userSchema } from "../src/schema/user-schema";
+import { validateAttributeValue, validateResource } from "../src/schema/validate-resource";
 
 const registry = createSchemaRegistry({
   schemas: [

@@ -1,13 +1,9 @@
 import { memoryStore } from "@scimkit/store-memory";
 import { describe, expect, it } from "vitest";
-import {
-  createScimService,
-  ScimError,
-  type ScimEventMap,
-  type ScimEventName,
-  type ScimServiceOptions,
-  type ScimStore,
-} from "../src";
+import { ScimError } from "../src/errors";
+import { createScimService, type ScimServiceOptions } from "../src/service/create-scim-service";
+import type { ScimEventMap, ScimEventName } from "../src/service/events";
+import type { ScimStore } from "../src/store/contract";
 import { GROUP_SCHEMA, patchOp, setup, USER_SCHEMA } from "./service-harness";
 
 const DAY = 86_400_000;

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { etagMatches, versionFromETag, versionTag } from "../src";
+import { versionTag } from "../src/repository/to-resource";
+import { etagMatches, versionFromETag } from "../src/service/etag";
 
 describe("ETag matching", () => {
   it("a version's own tag matches it and no other version", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { SCIM_EVENT_NAMES, type ScimEventMap, type ScimEventName } from "../src";
+import { SCIM_EVENT_NAMES, type ScimEventMap, type ScimEventName } from "../src/service/events";
 import { patchOp, setup } from "./service-harness";
 
 /** Records every event the service emits, in order. */

@@ -1,5 +1,6 @@
 import { memoryStore } from "@scimkit/store-memory";
-import { createScimService, type ScimRequest, type ScimServiceOptions } from "../src";
+import { createScimService, type ScimServiceOptions } from "../src/service/create-scim-service";
+import type { ScimRequest } from "../src/service/types";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";

@@ -1,6 +1,7 @@
 import { memoryStore } from "@scimkit/store-memory";
 import { describe, expect, it } from "vitest";
-import { createSchemaRegistry, createScimService, type ScimServiceOptions } from "../src";
+import { createSchemaRegistry } from "../src/schema/create-schema-registry";
+import { createScimService, type ScimServiceOptions } from "../src/service/create-scim-service";
 import { BASE_URL, setup } from "./service-harness";
 
 const create = (options: unknown) => () => createScimService(options as ScimServiceOptions);

@@ -1,6 +1,7 @@
 import { memoryStore } from "@scimkit/store-memory";
 import { describe, expect, it, vi } from "vitest";
-import { attribute, defineSchema, type ScimEventMap } from "../src";
+import { attribute, defineSchema } from "../src/schema/define-schema";
+import type { ScimEventMap } from "../src/service/events";
 import { BASE_URL, patchOp, setup, USER_SCHEMA } from "./service-harness";
 
 describe("discovery", () => {

@@ -8,7 +8,7 @@ import {
   type PurgedRecordRef,
   printPath,
   queryInMemory,
-  ScimError,
+  type RelationNames,
   type ScimObject,
   type ScimStore,
   STORE_SPECIFICATION_VERSION,
@@ -17,7 +17,9 @@ import {
   type UniqueKey,
   type UpdatedRecord,
   type UpdateInput,
-} from "@scimkit/core";
+  uniquenessError,
+  versionConflictError,
+} from "@scimkit/core/store";
 import { copyJson } from "./copy-json";
 
 /** Options of `memoryStore`. */
@@ -116,29 +118,6 @@ const isInstant = (value: unknown): value is string =>
 
 const groupKey = (resourceType: string, id: string) => `${resourceType}\n${id}`;
 
-const uniquenessError = (key: UniqueKey) =>
-  new ScimError({
-    status: 409,
-    scimType: "uniqueness",
-    detail: `The value of "${key.attribute}" is already in use.`,
-    code: "uniqueness",
-  });
-
-const idTaken = (resourceType: string, id: string) =>
-  new ScimError({
-    status: 409,
-    scimType: "uniqueness",
-    detail: `A ${resourceType} with id ${id} already exists.`,
-    code: "uniqueness",
-  });
-
-const versionConflict = (id: string) =>
-  new ScimError({
-    status: 412,
-    detail: `Resource ${id} was changed by another request; fetch it again and retry.`,
-    code: "version_conflict",
-  });
-
 /**
  * The reference store: everything in memory, per tenant and resource type.
  * `eq` filters on unique keys, `id` and `indexedAttributes` are answered from
@@ -182,7 +161,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const checkUnique = (state: MemoryTypeState, keys: readonly UniqueKey[], self?: string) => {
     for (const key of keys) {
       const holder = state.unique.get(key.attribute)?.get(key.value);
-      if (holder !== undefined && holder !== self) throw uniquenessError(key);
+      if (holder !== undefined && holder !== self) throw uniquenessError([key]);
     }
   };
 
@@ -315,14 +294,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     );
   };
 
-  const groupsOf = (tenant: string, memberId: string): GroupRef[] => {
+  const groupsOf = (tenant: string, memberId: string, names: RelationNames = {}): GroupRef[] => {
     const state = tenantState(tenant, false);
     const groups = state?.groupsOf.get(memberId);
     if (state === undefined || groups === undefined) return [];
     const result: GroupRef[] = [];
     for (const group of groups.values()) {
-      const display = state.types.get(group.resourceType)?.records.get(group.id)?.record
-        .data.displayName;
+      const displayAttribute = names.displayAttributes?.[group.resourceType];
+      const display =
+        displayAttribute === undefined
+          ? undefined
+          : state.types.get(group.resourceType)?.records.get(group.id)?.record.data[
+              displayAttribute
+            ];
       result.push({
         resourceType: group.resourceType,
         id: group.id,
@@ -371,7 +355,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async create(tenant, input: CreateInput) {
       const state = typeState(tenant, input.resourceType, true)!;
       const tenantData = tenantState(tenant, false)!;
-      if (state.records.has(input.id)) throw idTaken(input.resourceType, input.id);
+      if (state.records.has(input.id)) throw uniquenessError([]);
       checkUnique(state, input.uniqueKeys);
       const record: StoredRecord = {
         resourceType: input.resourceType,
@@ -422,7 +406,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         );
       }
       const result = queryInMemory(records, query, {
-        memberOf: (record) => groupsOf(tenant, record.id),
+        memberOf: (record) => groupsOf(tenant, record.id, query),
       });
       if (!result.ok) throw result.error;
       return {
@@ -438,7 +422,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         throw notFound(`${input.resourceType} ${input.id} not found.`);
       }
       if (input.expectedVersion !== undefined && input.expectedVersion !== entry.record.version) {
-        throw versionConflict(input.id);
+        throw versionConflictError(input.id);
       }
       const uniqueKeys = input.data === undefined ? entry.uniqueKeys : (input.uniqueKeys ?? []);
       if (input.data !== undefined) checkUnique(state, uniqueKeys, input.id);
@@ -544,7 +528,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const trashed = tenantData?.trash.get(groupKey(resourceType, id));
       if (tenantData === undefined || trashed === undefined) return undefined;
       const state = typeState(tenant, resourceType, true)!;
-      if (state.records.has(id)) throw idTaken(resourceType, id);
+      if (state.records.has(id)) throw uniquenessError([]);
       checkUnique(state, trashed.entry.uniqueKeys);
       // Every check is done; from here on nothing throws.
       tenantData.trash.delete(groupKey(resourceType, id));
@@ -575,28 +559,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return copyOut(record);
     },
 
-    async memberOf(tenant, memberId) {
-      return groupsOf(tenant, memberId);
+    async memberOf(tenant, memberId, names) {
+      return groupsOf(tenant, memberId, names);
     },
 
-    async existing(tenant, ids) {
+    async resourceTypesOf(tenant, ids) {
       const state = tenantState(tenant, false);
-      const found = new Set<string>();
+      const found = new Map<string, string[]>();
       if (state === undefined) return found;
       for (const id of ids) {
-        for (const types of state.types.values()) {
-          if (types.records.has(id)) {
-            found.add(id);
-            break;
-          }
+        for (const [resourceType, types] of state.types) {
+          if (!types.records.has(id)) continue;
+          const list = found.get(id);
+          if (list === undefined) found.set(id, [resourceType]);
+          else if (!list.includes(resourceType)) list.push(resourceType);
         }
       }
       return found;
-    },
-
-    async hasMembers(tenant, resourceType, id, memberIds) {
-      const members = typeState(tenant, resourceType, false)?.members.get(id);
-      return members === undefined ? [] : memberIds.filter((memberId) => members.has(memberId));
     },
 
     inspect() {

@@ -13,6 +13,22 @@ export interface SqlContext {
   readonly membersAttribute?: string | undefined;
   /** The attribute derived from the memberships table (member side), e.g. `groups`. */
   readonly memberOfAttribute?: string | undefined;
+  /** Group resource type -> the attribute shown as a group reference's `display`. */
+  readonly displayAttributes?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The jsonb display of the group row `group` (its type's display attribute),
+ * NULL for a type without one. Type ids and attribute names come from the
+ * registry, never from a client, so they are spliced as literals.
+ */
+export function groupDisplay(context: SqlContext, group: string): string {
+  const entries = Object.entries(context.displayAttributes ?? {});
+  if (entries.length === 0) return "NULL::jsonb";
+  const cases = entries
+    .map(([type, attribute]) => `WHEN ${literal(type)} THEN ${group}.data -> ${literal(attribute)}`)
+    .join(" ");
+  return `(CASE ${group}.resource_type ${cases} END)`;
 }
 
 /**
@@ -201,8 +217,8 @@ export class FilterCompiler {
       const fields: Record<string, Leaf> = {
         value: { text: `${alias}.group_id` },
         display: {
-          text: `${group}.data ->> 'displayName'`,
-          json: `${group}.data -> 'displayName'`,
+          text: `(${groupDisplay(this.context, group)} #>> '{}')`,
+          json: groupDisplay(this.context, group),
         },
         type: { text: "'direct'" },
       };

@@ -2,24 +2,16 @@ import {
   type AppliedMembership,
   type CreateInput,
   type GetOptions,
-  type GroupRef,
-  type MemberRef,
   notFound,
-  type PurgedRecordRef,
   printPath,
-  queryInMemory,
-  ScimError,
-  type ScimObject,
+  type QueryTarget,
   type ScimStore,
   STORE_SPECIFICATION_VERSION,
-  type StoredRecord,
-  type StoreQuery,
-  type StoreQueryResult,
-  type UniqueKey,
   type UpdatedRecord,
   type UpdateInput,
   unwrap,
-} from "@scimkit/core";
+  versionConflictError,
+} from "@scimkit/core/store";
 import {
   inTransaction,
   isPgPool,
@@ -28,11 +20,24 @@ import {
   type Queryable,
   withNamedStatements,
 } from "./client";
-import { FilterCompiler, type SqlContext } from "./compile-filter";
+import { FilterCompiler, groupDisplay, type SqlContext } from "./compile-filter";
 import { compileListQuery, compileSortKey, type KeysetPosition } from "./compile-query";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeKeysetCursor, encodeKeysetCursor } from "./cursor";
+import { insertMembers, readMembers, updateMembershipOnly } from "./memberships";
 import { runMigrations } from "./migrations";
-import { identifier, SqlParameters } from "./sql-parameters";
+import {
+  clientError,
+  hasNul,
+  isInstant,
+  json,
+  RECORD_COLUMNS,
+  type ResourceRow,
+  tablesIn,
+  toRecord,
+} from "./rows";
+import { purgeTrash, restoreFromTrash, trashRecord } from "./soft-delete";
+import { SqlParameters } from "./sql-parameters";
+import { writeUniqueKeys } from "./unique-keys";
 
 /** Options of `postgresStore`. */
 export interface PostgresStoreOptions {
@@ -77,84 +82,6 @@ export interface PostgresStore extends ScimStore {
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const UNIQUE_VIOLATION = "23505";
-
-interface ResourceRow {
-  readonly id: string;
-  readonly version: number | string;
-  readonly created: string;
-  readonly last_modified: string;
-  readonly data: ScimObject | string;
-  readonly sort_key?: string | null;
-}
-
-const toRecord = (resourceType: string, row: ResourceRow): StoredRecord => ({
-  resourceType,
-  id: row.id,
-  version: Number(row.version),
-  created: row.created,
-  lastModified: row.last_modified,
-  data: typeof row.data === "string" ? (JSON.parse(row.data) as ScimObject) : row.data,
-});
-
-const memberRef = (row: Record<string, unknown>): MemberRef => ({
-  value: row.member_id as string,
-  type: row.member_type as string,
-  ...(row.display === null || row.display === undefined ? {} : { display: row.display as string }),
-});
-
-const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === "object" &&
-  error !== null &&
-  (error as { code?: unknown }).code === UNIQUE_VIOLATION;
-
-const uniquenessError = (keys: readonly UniqueKey[], cause: unknown) =>
-  new ScimError({
-    status: 409,
-    scimType: "uniqueness",
-    detail:
-      keys.length === 0
-        ? "A resource with this id already exists."
-        : `The value of ${keys.map((key) => `"${key.attribute}"`).join(" or ")} is already in use.`,
-    code: "uniqueness",
-    cause,
-  });
-
-const versionConflict = (id: string) =>
-  new ScimError({
-    status: 412,
-    detail: `Resource ${id} was changed by another request; fetch it again and retry.`,
-    code: "version_conflict",
-  });
-
-const json = (value: unknown) => JSON.stringify(value);
-
-/** An ISO-8601 instant as core writes it (`toISOString`), from a timestamptz. */
-const isoInstant = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-const isInstant = (value: unknown): value is string =>
-  typeof value === "string" && !Number.isNaN(Date.parse(value));
-
-/** PostgreSQL text and jsonb cannot hold U+0000, so no stored id or value contains it. */
-const hasNul = (text: string) => text.includes("\u0000");
-
-// 22P05: jsonb rejects \u0000; 22021: text rejects a NUL byte.
-const UNSTORABLE = new Set(["22P05", "22021"]);
-const isUnstorable = (error: unknown): boolean =>
-  typeof error === "object" &&
-  error !== null &&
-  UNSTORABLE.has((error as { code?: unknown }).code as string);
-
-const unstorableError = (cause: unknown) =>
-  new ScimError({
-    status: 400,
-    scimType: "invalidValue",
-    detail: "Values must not contain the NUL character (U+0000).",
-    code: "value.nul_character",
-    cause,
-  });
-
 /**
  * A SCIM store on PostgreSQL: filters and sorts compiled to parameterised SQL,
  * group memberships as rows (one member change touches one row), every write in
@@ -189,121 +116,29 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     inTransaction(client, (connection) =>
       callback(named ? withNamedStatements(connection) : connection),
     );
-  const schema = identifier(schemaName);
-  const resources = `${schema}.resources`;
-  const memberships = `${schema}.memberships`;
-  const uniqueKeys = `${schema}.unique_keys`;
-  const deletedResources = `${schema}.deleted_resources`;
+  const tables = tablesIn(schemaName);
+  const { schema, resources, memberships, uniqueKeys } = tables;
 
-  // Capabilities are judged without knowing the type's relation attributes; a query
-  // whose relation paths turn out not to compile falls back to memory (see query).
-  const probeContext: SqlContext = { schema, row: "r", resourceType: "" };
-
-  const readMembers = async (
-    queryable: Queryable,
-    tenant: string,
-    groupIds: readonly string[],
-  ): Promise<Map<string, MemberRef[]>> => {
-    const byGroup = new Map<string, MemberRef[]>(groupIds.map((id) => [id, []]));
-    if (groupIds.length === 0) return byGroup;
-    const { rows } = await queryable.query(
-      `SELECT group_id, member_id, member_type, display FROM ${memberships}
-       WHERE tenant = $1 AND group_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
-       ORDER BY position`,
-      [tenant, json(groupIds)],
-    );
-    for (const row of rows) byGroup.get(row.group_id as string)?.push(memberRef(row));
-    return byGroup;
-  };
-
-  const writeUniqueKeys = async (
-    transaction: Queryable,
-    tenant: string,
-    resourceType: string,
-    id: string,
-    keys: readonly UniqueKey[],
-  ) => {
-    if (keys.length === 0) return;
-    await transaction.query(
-      `INSERT INTO ${uniqueKeys} (tenant, resource_type, attribute, value, id)
-       SELECT $1, $2, key.attribute, key.value, $3
-       FROM jsonb_to_recordset($4::jsonb) AS key(attribute text, value text)`,
-      [tenant, resourceType, id, json(keys)],
-    );
-  };
-
-  const insertMembers = async (
-    transaction: Queryable,
-    tenant: string,
-    groupType: string,
-    groupId: string,
-    members: readonly MemberRef[],
-  ): Promise<string[]> => {
-    if (members.length === 0) return [];
-    const { rows } = await transaction.query(
-      `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
-       SELECT $1, $2, $3, member.item ->> 'value', member.item ->> 'type', member.item ->> 'display'
-       FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS member(item, ordinal)
-       ORDER BY member.ordinal
-       ON CONFLICT (tenant, group_id, member_id) DO NOTHING
-       RETURNING member_id`,
-      [tenant, groupType, groupId, json(members)],
-    );
-    return rows.map((row) => row.member_id as string);
-  };
-
-  /** Core's evaluator over every record of the type: for relation paths SQL cannot express. */
-  const queryInMemoryFallback = async (
-    tenant: string,
-    query: StoreQuery,
-  ): Promise<StoreQueryResult> => {
-    const { rows } = await db.query(
-      `SELECT id, version, created, last_modified, data FROM ${resources}
-       WHERE tenant = $1 AND resource_type = $2 ORDER BY id`,
-      [tenant, query.resourceType],
-    );
-    const records = rows.map((row) => toRecord(query.resourceType, row as unknown as ResourceRow));
-    const members = await readMembers(
-      db,
-      tenant,
-      records.map((record) => record.id),
-    );
-    const groups = new Map<string, GroupRef[]>();
-    if (query.memberOfAttribute !== undefined) {
-      const { rows: groupRows } = await db.query(
-        `SELECT m.member_id, m.group_type, m.group_id, g.data ->> 'displayName' AS display
-         FROM ${memberships} m JOIN ${resources} g
-           ON g.tenant = m.tenant AND g.resource_type = m.group_type AND g.id = m.group_id
-         WHERE m.tenant = $1`,
-        [tenant],
-      );
-      for (const row of groupRows) {
-        const list = groups.get(row.member_id as string) ?? [];
-        list.push({
-          resourceType: row.group_type as string,
-          id: row.group_id as string,
-          ...(row.display === null ? {} : { display: row.display as string }),
-        });
-        groups.set(row.member_id as string, list);
-      }
-    }
-    const withMembers = records.map((record) => ({
-      ...record,
-      members: members.get(record.id) ?? [],
-    }));
-    return unwrap(
-      queryInMemory(withMembers, query, { memberOf: (record) => groups.get(record.id) ?? [] }),
-    );
-  };
+  /** Where compiled SQL runs for a query target: its type and relation names. */
+  const sqlContext = (target: QueryTarget): SqlContext => ({
+    schema,
+    row: "r",
+    resourceType: target.resourceType,
+    membersAttribute: target.membersAttribute,
+    memberOfAttribute: target.memberOfAttribute,
+    displayAttributes: target.displayAttributes,
+  });
 
   const store: PostgresStore = {
     specificationVersion: STORE_SPECIFICATION_VERSION,
     schema: schemaName,
 
+    // Judged with the query's own target, so whatever is claimed here compiles in
+    // `query`: core's repository is the only in-memory fallback.
     capabilities: {
-      filter: (filter) =>
-        new FilterCompiler(probeContext, new SqlParameters()).compile(filter) !== undefined,
-      sort: (path) => compileSortKey(path, probeContext) !== undefined,
+      filter: (filter, target) =>
+        new FilterCompiler(sqlContext(target), new SqlParameters()).compile(filter) !== undefined,
+      sort: (path, target) => compileSortKey(path, sqlContext(target)) !== undefined,
       cursor: true,
     },
 
@@ -336,28 +171,26 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
             ],
           );
         } else {
+          const members = input.members;
           await transact(async (transaction) => {
             await transaction.query(
               `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
-             VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)`,
+               VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)`,
               [tenant, input.resourceType, input.id, input.created, json(input.data)],
             );
             await writeUniqueKeys(
               transaction,
+              tables,
               tenant,
               input.resourceType,
               input.id,
               input.uniqueKeys,
             );
-            if (input.members !== undefined) {
-              await insertMembers(transaction, tenant, input.resourceType, input.id, input.members);
-            }
+            await insertMembers(transaction, tables, tenant, input.resourceType, input.id, members);
           });
         }
       } catch (error) {
-        if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys, error);
-        if (isUnstorable(error)) throw unstorableError(error);
-        throw error;
+        throw clientError(error, input.uniqueKeys);
       }
       return {
         resourceType: input.resourceType,
@@ -372,7 +205,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async get(tenant, resourceType, id, getOptions?: GetOptions) {
       if (hasNul(id)) return undefined;
       const { rows } = await db.query(
-        `SELECT id, version, created, last_modified, data FROM ${resources}
+        `SELECT ${RECORD_COLUMNS} FROM ${resources}
          WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
         [tenant, resourceType, id],
       );
@@ -380,18 +213,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (row === undefined) return undefined;
       const record = toRecord(resourceType, row as unknown as ResourceRow);
       if (getOptions?.includeMembers !== true) return record;
-      const members = await readMembers(db, tenant, [id]);
+      const members = await readMembers(db, tables, tenant, [id]);
       return { ...record, members: members.get(id) ?? [] };
     },
 
     async query(tenant, query) {
-      const context: SqlContext = {
-        schema,
-        row: "r",
-        resourceType: query.resourceType,
-        membersAttribute: query.membersAttribute,
-        memberOfAttribute: query.memberOfAttribute,
-      };
+      const context = sqlContext(query);
       const page = query.page;
       const sortId =
         query.sort === undefined ? "id" : `${printPath(query.sort.path)} ${query.sort.order}`;
@@ -399,7 +226,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (page.kind === "cursor" && page.cursor !== undefined) {
         const sortKind =
           query.sort === undefined ? undefined : compileSortKey(query.sort.path, context)?.kind;
-        after = unwrap(decodeCursor(page.cursor, sortId, sortKind));
+        after = unwrap(decodeKeysetCursor(page.cursor, sortId, sortKind));
       }
       const count = page.kind === "all" ? undefined : Math.max(0, Math.floor(page.count));
       // One extra row tells a cursor page whether another page follows.
@@ -416,7 +243,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         },
         context,
       );
-      if (compiled === undefined) return queryInMemoryFallback(tenant, query);
+      if (compiled === undefined) {
+        // Core passes only what `capabilities` accepted for this same target.
+        throw new TypeError("postgresStore: query() got a filter or sort it cannot compile.");
+      }
 
       let rows: ResourceRow[];
       let totalResults: number;
@@ -447,13 +277,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         rows = rows.slice(0, count);
         const last = rows[rows.length - 1];
         if (last !== undefined) {
-          nextCursor = encodeCursor(sortId, { value: last.sort_key ?? null, id: last.id });
+          nextCursor = encodeKeysetCursor(sortId, { value: last.sort_key ?? null, id: last.id });
         }
       }
       let records = rows.map((row) => toRecord(query.resourceType, row));
       if (query.includeMembers === true) {
         const members = await readMembers(
           db,
+          tables,
           tenant,
           records.map((record) => record.id),
         );
@@ -466,11 +297,23 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const { resourceType, id } = input;
       if (hasNul(id)) throw notFound(`Resource ${id} not found.`);
       try {
+        if (
+          input.data === undefined &&
+          input.expectedVersion === undefined &&
+          input.members !== undefined
+        ) {
+          return await updateMembershipOnly(db, tables, tenant, {
+            resourceType,
+            id,
+            lastModified: input.lastModified,
+            members: input.members,
+          });
+        }
         return await transact(async (transaction) => {
           // The row lock serialises writers of one record, so version checks and
           // membership deltas of concurrent PATCHes never interleave.
           const { rows } = await transaction.query(
-            `SELECT id, version, created, last_modified, data FROM ${resources}
+            `SELECT ${RECORD_COLUMNS} FROM ${resources}
              WHERE tenant = $1 AND resource_type = $2 AND id = $3 FOR UPDATE`,
             [tenant, resourceType, id],
           );
@@ -478,14 +321,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           if (current === undefined) throw notFound(`Resource ${id} not found.`);
           const record = toRecord(resourceType, current);
           if (input.expectedVersion !== undefined && input.expectedVersion !== record.version) {
-            throw versionConflict(id);
+            throw versionConflictError(id);
           }
           if (input.data !== undefined) {
             await transaction.query(
               `DELETE FROM ${uniqueKeys} WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
               [tenant, resourceType, id],
             );
-            await writeUniqueKeys(transaction, tenant, resourceType, id, input.uniqueKeys ?? []);
+            await writeUniqueKeys(
+              transaction,
+              tables,
+              tenant,
+              resourceType,
+              id,
+              input.uniqueKeys ?? [],
+            );
           }
           let membership: AppliedMembership | undefined;
           if (input.members !== undefined) {
@@ -500,7 +350,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
               );
               for (const row of deleted) removed.push(row.member_id as string);
             }
-            const added = await insertMembers(transaction, tenant, resourceType, id, delta.add);
+            const added = await insertMembers(
+              transaction,
+              tables,
+              tenant,
+              resourceType,
+              id,
+              delta.add,
+            );
             if (delta.remove.length > 0) {
               const { rows: deleted } = await transaction.query(
                 `DELETE FROM ${memberships} WHERE tenant = $1 AND group_id = $2
@@ -521,7 +378,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
             `UPDATE ${resources} SET version = version + 1, last_modified = $4,
                data = COALESCE($5::jsonb, data)
              WHERE tenant = $1 AND resource_type = $2 AND id = $3
-             RETURNING id, version, created, last_modified, data`,
+             RETURNING ${RECORD_COLUMNS}`,
             [
               tenant,
               resourceType,
@@ -534,9 +391,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           return { ...next, ...(membership === undefined ? {} : { membership }) };
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw uniquenessError(input.uniqueKeys ?? [], error);
-        if (isUnstorable(error)) throw unstorableError(error);
-        throw error;
+        throw clientError(error, input.uniqueKeys ?? []);
       }
     },
 
@@ -565,135 +420,36 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         throw new TypeError("postgresStore.softDelete: `purgeAfter` must be an ISO-8601 instant.");
       }
       if (hasNul(id)) return false;
-      return transact(async (transaction) => {
-        // One statement: every sub-statement sees the same snapshot, and the
-        // record row's delete locks it against concurrent writers.
-        const { rows } = await transaction.query(
-          `WITH record AS (
-             DELETE FROM ${resources} WHERE tenant = $1 AND resource_type = $2 AND id = $3
-             RETURNING version, created, last_modified, data
-           ), keys AS (
-             DELETE FROM ${uniqueKeys}
-             WHERE tenant = $1 AND resource_type = $2 AND id = $3 AND EXISTS (SELECT 1 FROM record)
-             RETURNING attribute, value
-           ), own AS (
-             DELETE FROM ${memberships}
-             WHERE tenant = $1 AND group_id = $3 AND EXISTS (SELECT 1 FROM record)
-             RETURNING member_id, member_type, display, position
-           ), belongs AS (
-             DELETE FROM ${memberships}
-             WHERE tenant = $1 AND member_id = $3 AND group_id <> $3 AND EXISTS (SELECT 1 FROM record)
-             RETURNING group_type, group_id, member_type, display
-           )
-           INSERT INTO ${deletedResources} (tenant, resource_type, id, version, created,
-             last_modified, data, unique_keys, members, member_of, purge_after)
-           SELECT $1, $2, $3, record.version, record.created, record.last_modified, record.data,
-             COALESCE((SELECT jsonb_agg(jsonb_build_object('attribute', attribute, 'value', value))
-               FROM keys), '[]'::jsonb),
-             COALESCE((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('value', member_id,
-               'type', member_type, 'display', display)) ORDER BY position) FROM own), '[]'::jsonb),
-             COALESCE((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('resourceType',
-               group_type, 'id', group_id, 'type', member_type, 'display', display))) FROM belongs),
-               '[]'::jsonb),
-             $4::timestamptz
-           FROM record
-           ON CONFLICT (tenant, resource_type, id) DO UPDATE SET version = EXCLUDED.version,
-             created = EXCLUDED.created, last_modified = EXCLUDED.last_modified,
-             data = EXCLUDED.data, unique_keys = EXCLUDED.unique_keys, members = EXCLUDED.members,
-             member_of = EXCLUDED.member_of, deleted_at = now(), purge_after = EXCLUDED.purge_after
-           RETURNING id`,
-          [tenant, resourceType, id, deleteOptions.purgeAfter],
-        );
-        return rows.length > 0;
-      });
+      return transact((transaction) =>
+        trashRecord(transaction, tables, tenant, resourceType, id, deleteOptions.purgeAfter),
+      );
     },
 
     async purgeDeleted(before) {
       if (!isInstant(before)) {
         throw new TypeError("postgresStore.purgeDeleted: `before` must be an ISO-8601 instant.");
       }
-      // A row two concurrent purges both match is deleted, and returned, by one of them.
-      const { rows } = await transact((transaction) =>
-        transaction.query(
-          `DELETE FROM ${deletedResources} WHERE purge_after <= $1::timestamptz
-           RETURNING tenant, resource_type, id, ${isoInstant("purge_after")} AS purge_after`,
-          [before],
-        ),
-      );
-      return rows.map(
-        (row): PurgedRecordRef => ({
-          tenant: row.tenant as string,
-          resourceType: row.resource_type as string,
-          id: row.id as string,
-          purgeAfter: row.purge_after as string,
-        }),
-      );
+      return transact((transaction) => purgeTrash(transaction, tables, before));
     },
 
     async restoreDeleted(tenant, resourceType, id, restoreOptions) {
       if (hasNul(id)) return undefined;
-      let keys: readonly UniqueKey[] = [];
-      try {
-        return await transact(async (transaction) => {
-          const { rows } = await transaction.query(
-            `DELETE FROM ${deletedResources} WHERE tenant = $1 AND resource_type = $2 AND id = $3
-             RETURNING version, created, last_modified, data, unique_keys, members, member_of`,
-            [tenant, resourceType, id],
-          );
-          const trashed = rows[0];
-          if (trashed === undefined) return undefined;
-          const parse = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
-          keys = parse(trashed.unique_keys) as UniqueKey[];
-          const { rows: restored } = await transaction.query(
-            `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
-             RETURNING id, version, created, last_modified, data`,
-            [
-              tenant,
-              resourceType,
-              id,
-              Number(trashed.version) + 1,
-              trashed.created,
-              restoreOptions.lastModified,
-              json(parse(trashed.data)),
-            ],
-          );
-          await writeUniqueKeys(transaction, tenant, resourceType, id, keys);
-          // Memberships come back only where the other side is live; FOR KEY SHARE
-          // keeps that side from being deleted before this transaction commits.
-          await transaction.query(
-            `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
-             SELECT $1, $2, $3, live.id, member.item ->> 'type', member.item ->> 'display'
-             FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS member(item, ordinal)
-             JOIN ${resources} live ON live.tenant = $1 AND live.id = member.item ->> 'value'
-             ORDER BY member.ordinal
-             FOR KEY SHARE OF live
-             ON CONFLICT (tenant, group_id, member_id) DO NOTHING`,
-            [tenant, resourceType, id, json(parse(trashed.members))],
-          );
-          await transaction.query(
-            `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
-             SELECT $1, live.resource_type, live.id, $2, belongs.item ->> 'type', belongs.item ->> 'display'
-             FROM jsonb_array_elements($3::jsonb) AS belongs(item)
-             JOIN ${resources} live ON live.tenant = $1
-               AND live.resource_type = belongs.item ->> 'resourceType'
-               AND live.id = belongs.item ->> 'id'
-             FOR KEY SHARE OF live
-             ON CONFLICT (tenant, group_id, member_id) DO NOTHING`,
-            [tenant, id, json(parse(trashed.member_of))],
-          );
-          return toRecord(resourceType, restored[0] as unknown as ResourceRow);
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw uniquenessError(keys, error);
-        throw error;
-      }
+      return transact((transaction) =>
+        restoreFromTrash(
+          transaction,
+          tables,
+          tenant,
+          resourceType,
+          id,
+          restoreOptions.lastModified,
+        ),
+      );
     },
 
-    async memberOf(tenant, memberId) {
+    async memberOf(tenant, memberId, names = {}) {
       if (hasNul(memberId)) return [];
       const { rows } = await db.query(
-        `SELECT m.group_type, m.group_id, g.data ->> 'displayName' AS display
+        `SELECT m.group_type, m.group_id, ${groupDisplay({ schema, row: "g", resourceType: "", ...names }, "g")} #>> '{}' AS display
          FROM ${memberships} m JOIN ${resources} g
            ON g.tenant = m.tenant AND g.resource_type = m.group_type AND g.id = m.group_id
          WHERE m.tenant = $1 AND m.member_id = $2`,
@@ -708,27 +464,20 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       }));
     },
 
-    async existing(tenant, allIds) {
+    async resourceTypesOf(tenant, allIds) {
       const ids = allIds.filter((id) => !hasNul(id));
-      if (ids.length === 0) return new Set<string>();
+      const found = new Map<string, string[]>();
+      if (ids.length === 0) return found;
       const { rows } = await db.query(
-        `SELECT DISTINCT id FROM ${resources}
+        `SELECT id, resource_type FROM ${resources}
          WHERE tenant = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
         [tenant, json(ids)],
       );
-      return new Set(rows.map((row) => row.id as string));
-    },
-
-    async hasMembers(tenant, _resourceType, id, allMemberIds) {
-      const memberIds = allMemberIds.filter((memberId) => !hasNul(memberId));
-      if (memberIds.length === 0 || hasNul(id)) return [];
-      const { rows } = await db.query(
-        `SELECT member_id FROM ${memberships}
-         WHERE tenant = $1 AND group_id = $2
-           AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))`,
-        [tenant, id, json(memberIds)],
-      );
-      return rows.map((row) => row.member_id as string);
+      for (const row of rows) {
+        const id = row.id as string;
+        found.set(id, [...(found.get(id) ?? []), row.resource_type as string]);
+      }
+      return found;
     },
   };
   return store;

@@ -1,4 +1,11 @@
 export * from "./data-set";
 export * from "./filter-corpus";
-export * from "./run-store-conformance";
-export type { BackdoorDeletedRecord, SoftDeleteMethod } from "./soft-delete-conformance";
+export type {
+  BackdoorDeletedRecord,
+  BackdoorRecord,
+  ConformanceHarness,
+  OptionalStoreMethod,
+  StoreBackdoor,
+  StoreConformanceOptions,
+} from "./harness";
+export { runStoreConformance } from "./run-store-conformance";

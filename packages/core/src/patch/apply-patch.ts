@@ -3,6 +3,12 @@ import type { BoundFilter, ValuePathNode } from "../filter/ast";
 import { bindFilter } from "../filter/bind-filter";
 import { compileFilter } from "../filter/compile-filter";
 import { parsePatchPath } from "../filter/parser";
+import {
+  diffMembers,
+  MembershipDeltaBuilder,
+  memberIdsOfFilter,
+  parseMembers,
+} from "../membership/membership-delta";
 import type { ResolvedPath } from "../path/ast";
 import { parseAttributePath } from "../path/parse-attribute-path";
 import { findAttribute, findSchema, printPath, resolvePath } from "../schema/resolve-path";
@@ -21,13 +27,6 @@ import {
   withoutNulls,
 } from "./coerce-value";
 import { cloneJson, deepEqual, isObject } from "./json-value";
-import {
-  DEFAULT_MEMBER_TYPE,
-  MembershipDeltaBuilder,
-  memberIdsOfFilter,
-  type ParsedMember,
-  parseMembers,
-} from "./membership-delta";
 import { patchError } from "./messages";
 import {
   DEFAULT_MAX_OPERATIONS,
@@ -87,13 +86,11 @@ export interface PatchApplied {
    * the service must not write, bump the version or emit events.
    */
   readonly changed: boolean;
-  /** The membership change, as set operations, when the PATCH touched members. */
-  readonly members?: MembershipDelta;
   /**
-   * Ids in `members.add` sent without `type`, given `DEFAULT_MEMBER_TYPE`; the
-   * service may look up their real type (a nested group) before writing.
+   * The membership change, as set operations, when the PATCH touched members.
+   * Members sent without `type` carry `DEFAULT_MEMBER_TYPE`.
    */
-  readonly inferredMemberTypes?: readonly string[];
+  readonly members?: MembershipDelta;
 }
 
 /**
@@ -814,7 +811,7 @@ class PatchRun {
     context: CoerceContext,
   ): Step {
     const { definition } = target;
-    const parse = (input: unknown): Result<ParsedMember[]> =>
+    const parse = (input: unknown): Result<MemberRef[]> =>
       parseMembers(input, definition, { strict: this.strict, where: context.where });
     if (target.subDefinition !== undefined) return ok(NEEDS_MEMBERS);
     if (target.filter === undefined) {
@@ -825,7 +822,7 @@ class PatchRun {
         }
         const members = parseMembers(value, definition, { strict: false, where: context.where });
         if (!members.ok) return members;
-        this.membership.remove(members.value.map((member) => member.ref.value));
+        this.membership.remove(members.value.map((member) => member.value));
         return DONE;
       }
       const members = parse(value);
@@ -860,7 +857,7 @@ class PatchRun {
       if (hasData && !listed) this.resource.schemas = [...schemas, urn];
       if (!hasData && listed) this.resource.schemas = schemas.filter((schema) => !isUrn(schema));
     }
-    let delta: { delta: MembershipDelta; inferred: string[] } | undefined;
+    let delta: MembershipDelta | undefined;
     if (this.membersAttribute !== undefined) {
       if (this.members !== undefined) {
         delta = diffMembers(this.members, this.resource[this.membersAttribute]);
@@ -872,10 +869,7 @@ class PatchRun {
       kind: "applied",
       resource: this.resource,
       changed,
-      ...(delta === undefined ? {} : { members: delta.delta }),
-      ...(delta === undefined || delta.inferred.length === 0
-        ? {}
-        : { inferredMemberTypes: delta.inferred }),
+      ...(delta === undefined ? {} : { members: delta }),
     };
   }
 }
@@ -980,29 +974,4 @@ function fixPrimary(
       elements[index] = { ...element, [primary.name]: false };
     }
   }
-}
-
-/** The delta between the loaded member list and the list the operations produced. */
-function diffMembers(
-  before: readonly MemberRef[],
-  after: unknown,
-): { delta: MembershipDelta; inferred: string[] } | undefined {
-  const beforeIds = new Set(before.map((member) => member.value));
-  const afterMembers = new Map<string, MemberRef>();
-  const inferred: string[] = [];
-  for (const element of Array.isArray(after) ? after : []) {
-    if (!isObject(element) || typeof element.value !== "string") continue;
-    const type = typeof element.type === "string" ? element.type : undefined;
-    const ref: MemberRef = {
-      value: element.value,
-      type: type ?? DEFAULT_MEMBER_TYPE,
-      ...(typeof element.display === "string" ? { display: element.display } : {}),
-    };
-    afterMembers.set(ref.value, ref);
-    if (type === undefined && !beforeIds.has(ref.value)) inferred.push(ref.value);
-  }
-  const add = [...afterMembers.values()].filter((member) => !beforeIds.has(member.value));
-  const remove = [...beforeIds].filter((id) => !afterMembers.has(id));
-  if (add.length === 0 && remove.length === 0) return undefined;
-  return { delta: { add, remove }, inferred };
 }

@@ -1,4 +1,4 @@
-import { ScimError, unwrap } from "../errors";
+import { badRequest, ScimError, unwrap } from "../errors";
 import type { SchemaRegistry } from "../schema/create-schema-registry";
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type {
@@ -7,6 +7,8 @@ import type {
   MemberRef,
   MembershipDelta,
   PurgedRecordRef,
+  QueryTarget,
+  RelationNames,
   ScimStore,
   StoredRecord,
   StoreQuery,
@@ -19,7 +21,10 @@ import { filterReferences, queryInMemory } from "./query-in-memory";
 import { toResource } from "./to-resource";
 
 /** What the repository reads of the schema registry (`createSchemaRegistry()` fits). */
-export type RepositorySchemas = Pick<SchemaRegistry, "resourceSchema" | "resourceType">;
+export type RepositorySchemas = Pick<
+  SchemaRegistry,
+  "resourceSchema" | "resourceType" | "resourceTypes"
+>;
 
 /** Options of `createRepository`. */
 export interface RepositoryOptions {
@@ -54,7 +59,7 @@ export interface RepositoryUpdateInput {
 }
 
 /** A query as the service builds it; the repository adds the relation attribute names. */
-export type RepositoryQuery = Omit<StoreQuery, "membersAttribute" | "memberOfAttribute">;
+export type RepositoryQuery = Omit<StoreQuery, keyof Omit<QueryTarget, "resourceType">>;
 
 /** Options of `Repository.toResource`. */
 export interface RepositoryResourceOptions {
@@ -121,20 +126,14 @@ export interface Repository {
     resourceType: string,
     id: string,
   ): Promise<StoredRecord | undefined>;
-  /** The groups `memberId` directly belongs to. */
+  /** The groups `memberId` directly belongs to, with their display names. */
   memberOf(tenant: string, memberId: string): Promise<readonly GroupRef[]>;
-  /** Which of `ids` exist for the tenant. */
-  existing(tenant: string, ids: readonly string[]): Promise<ReadonlySet<string>>;
   /**
-   * Which of `memberIds` are members of the record; uses the store's
-   * `hasMembers` when it has one, else loads the members.
+   * The given members with the resource type each really has, in one store call;
+   * a member whose id exists as its claimed type keeps it. Throws 400
+   * `invalidValue` naming the ids that do not exist. Duplicate ids are dropped.
    */
-  hasMembers(
-    tenant: string,
-    resourceType: string,
-    id: string,
-    memberIds: readonly string[],
-  ): Promise<readonly string[]>;
+  resolveMembers(tenant: string, members: readonly MemberRef[]): Promise<MemberRef[]>;
   /** The unique keys of `data` for a resource type (see `computeUniqueKeys`). */
   uniqueKeys(resourceType: string, data: ScimObject): readonly UniqueKey[];
   /** The SCIM resource JSON of a record, with a complete `meta`. */
@@ -143,6 +142,29 @@ export interface Repository {
 
 const missingMethod = (method: string) =>
   new TypeError(`scimkit: the store does not implement \`${method}\`.`);
+
+const MISSING_IDS_SHOWN = 20;
+
+const membersNotFound = (missing: readonly string[]) => {
+  const shown = missing.slice(0, MISSING_IDS_SHOWN).map((id) => `"${id}"`);
+  const more = missing.length - shown.length;
+  return badRequest(
+    "invalidValue",
+    `Members must be existing resources; not found: ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}.`,
+    "members.not_found",
+  );
+};
+
+/** Each group type's display attribute, from the resource type definitions. */
+function relationNames(registry: RepositorySchemas): RelationNames {
+  const displayAttributes: Record<string, string> = {};
+  for (const type of registry.resourceTypes()) {
+    if (type.membersAttribute !== undefined && type.displayAttribute !== undefined) {
+      displayAttributes[type.id] = type.displayAttribute;
+    }
+  }
+  return { displayAttributes };
+}
 
 /** Wraps a store in core's repository; see `Repository`. */
 export function createRepository(options: RepositoryOptions): Repository {
@@ -156,6 +178,8 @@ export function createRepository(options: RepositoryOptions): Repository {
   const clock = options.clock ?? (() => new Date());
   const generateId = options.generateId ?? (() => globalThis.crypto.randomUUID());
   const capabilities = store.capabilities ?? {};
+  const names = relationNames(registry);
+  const typeIds = registry.resourceTypes().map((type) => type.id);
 
   const schemaOf = (resourceType: string): ResourceSchema => {
     if (registry.resourceType(resourceType) === undefined) {
@@ -205,9 +229,12 @@ export function createRepository(options: RepositoryOptions): Repository {
         ...query,
         ...(membersAttribute === undefined ? {} : { membersAttribute }),
         ...(memberOfAttribute === undefined ? {} : { memberOfAttribute }),
+        ...names,
       };
-      const filterPushed = full.filter === undefined || capabilities.filter?.(full.filter) === true;
-      const sortPushed = full.sort === undefined || capabilities.sort?.(full.sort.path) === true;
+      const filterPushed =
+        full.filter === undefined || capabilities.filter?.(full.filter, full) === true;
+      const sortPushed =
+        full.sort === undefined || capabilities.sort?.(full.sort.path, full) === true;
       const pagePushed = full.page.kind !== "cursor" || capabilities.cursor === true;
       if (filterPushed && sortPushed && pagePushed) return store.query(tenant, full);
 
@@ -233,7 +260,7 @@ export function createRepository(options: RepositoryOptions): Repository {
           sortsByGroups
         ) {
           for (const record of everything.records) {
-            groups.set(record.id, await store.memberOf(tenant, record.id));
+            groups.set(record.id, await store.memberOf(tenant, record.id, names));
           }
         }
       }
@@ -281,20 +308,30 @@ export function createRepository(options: RepositoryOptions): Repository {
     },
 
     memberOf(tenant, memberId) {
-      return store.memberOf(tenant, memberId);
+      return store.memberOf(tenant, memberId, names);
     },
 
-    existing(tenant, ids) {
-      return store.existing(tenant, ids);
-    },
-
-    async hasMembers(tenant, resourceType, id, memberIds) {
-      if (store.hasMembers !== undefined) {
-        return store.hasMembers(tenant, resourceType, id, memberIds);
+    async resolveMembers(tenant, members) {
+      const unique = new Map<string, MemberRef>();
+      for (const member of members) if (!unique.has(member.value)) unique.set(member.value, member);
+      if (unique.size === 0) return [];
+      const found = await store.resourceTypesOf(tenant, [...unique.keys()]);
+      const resolved: MemberRef[] = [];
+      const missing: string[] = [];
+      for (const member of unique.values()) {
+        const types = found.get(member.value);
+        // Prefer the type the client claimed, then registration order.
+        const type =
+          types === undefined || types.length === 0
+            ? undefined
+            : types.includes(member.type)
+              ? member.type
+              : (typeIds.find((id) => types.includes(id)) ?? types[0]);
+        if (type === undefined) missing.push(member.value);
+        else resolved.push(member.type === type ? member : { ...member, type });
       }
-      const record = await store.get(tenant, resourceType, id, { includeMembers: true });
-      const present = new Set((record?.members ?? []).map((member) => member.value));
-      return memberIds.filter((memberId) => present.has(memberId));
+      if (missing.length > 0) throw membersNotFound(missing);
+      return resolved;
     },
 
     uniqueKeys(resourceType, data) {

@@ -1,6 +1,7 @@
 import { ok, type Result } from "../errors";
-import { compareValues, compileFilter } from "../filter";
 import type { BoundFilter } from "../filter/ast";
+import { compareValues } from "../filter/compare-values";
+import { compileFilter } from "../filter/compile-filter";
 import type { ResolvedPath } from "../path/ast";
 import { printPath } from "../schema/resolve-path";
 import type { AttributeDefinition, ScimObject } from "../schema/types";

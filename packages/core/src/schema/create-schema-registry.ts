@@ -67,7 +67,7 @@ export interface SchemaRegistry {
   schemaRepresentations(): ScimObject[];
   /**
    * A resource type as `/ResourceTypes/{id}` serves it (RFC 7643 §6), without the
-   * scimkit-only `membersAttribute`/`memberOfAttribute`. A fresh object per call.
+   * scimkit-only `membersAttribute`, `memberOfAttribute` and `displayAttribute`. A fresh object per call.
    */
   resourceTypeRepresentation(idOrName: string): ScimObject | undefined;
   /** Every resource type representation, for `GET /ResourceTypes`. */
@@ -147,6 +147,13 @@ function checkMembershipAttributes(resourceSchema: ResourceSchema): void {
     )
       throw new TypeError(
         `${where}: membersAttribute "${resourceType.membersAttribute}" must name a multi-valued complex attribute with a "value" sub-attribute of ${core.id}.`,
+      );
+  }
+  if (resourceType.displayAttribute !== undefined) {
+    const definition = findAttribute(core.attributes, resourceType.displayAttribute);
+    if (definition?.type !== "string" || definition.multiValued)
+      throw new TypeError(
+        `${where}: displayAttribute "${resourceType.displayAttribute}" must name a single-valued string attribute of ${core.id}.`,
       );
   }
   if (resourceType.memberOfAttribute !== undefined) {

@@ -21,4 +21,5 @@ export const GROUP_RESOURCE_TYPE: ResourceTypeDefinition = {
   schema: GROUP_SCHEMA,
   schemaExtensions: [],
   membersAttribute: "members",
+  displayAttribute: "displayName",
 };

@@ -68,6 +68,12 @@ export interface ResourceTypeDefinition {
    * membership relation on the member side (User `groups`).
    */
   readonly memberOfAttribute?: string;
+  /**
+   * scimkit extension, not served: the single-valued string attribute that is
+   * this type's display text where other resources reference it (Group
+   * `displayName`, shown as `groups[].display` on its members).
+   */
+  readonly displayAttribute?: string;
 }
 
 /**

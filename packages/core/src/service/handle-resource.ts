@@ -1,4 +1,5 @@
 import { badRequest, notFound, ScimError, unwrap } from "../errors";
+import { parseMembers } from "../membership/membership-delta";
 import { listResponse } from "../query/list-response";
 import { type ListQuery, type ListQuerySource, parseListQuery } from "../query/parse-list-query";
 import {
@@ -8,6 +9,7 @@ import {
   projectResource,
 } from "../query/project-resource";
 import { versionTag } from "../repository/to-resource";
+import { findAttribute } from "../schema/resolve-path";
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type {
   GetOptions,
@@ -17,6 +19,7 @@ import type {
   StoredRecord,
   UpdatedRecord,
 } from "../store";
+import { isVersionConflict } from "../store/store-errors";
 import { emitCreated, emitDeleted, emitUpdated } from "./emit-change-events";
 import { etagMatches, versionFromETag } from "./etag";
 import { jsonEqual } from "./json-equal";
@@ -26,8 +29,6 @@ import { validateInput } from "./validate-input";
 
 /** Version-conflict retries of a write that had no If-Match (RFC 7644 §3.14 leaves it to us). */
 const MAX_WRITE_ATTEMPTS = 10;
-/** Member-type lookups in flight at once. */
-const MEMBER_LOOKUP_BATCH = 64;
 /** Resources rendered (and their groups read) at once in a list. */
 const RENDER_BATCH = 32;
 
@@ -189,9 +190,6 @@ function ifMatchVersion(request: ScimRequest): number | undefined {
   return versionFromETag(ifMatch);
 }
 
-const isVersionConflict = (error: unknown) =>
-  ScimError.is(error) && error.status === 412 && error.code === "version_conflict";
-
 const pause = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 
@@ -212,87 +210,9 @@ async function retryOnConflict<T>(request: ScimRequest, attempt: () => Promise<T
   }
 }
 
-/** Member references as a body or PATCH value carries them. */
-export function readMembers(value: unknown, attribute: string): MemberRef[] {
-  if (value === undefined || value === null) return [];
-  const items = Array.isArray(value) ? value : [value];
-  const members: MemberRef[] = [];
-  for (const item of items) {
-    // A bare id string is what Microsoft's test collection sends; unambiguous, so accepted.
-    if (typeof item === "string" && item !== "") {
-      members.push({ value: item, type: "" });
-      continue;
-    }
-    const member = item as Record<string, unknown> | null;
-    if (typeof member !== "object" || member === null || typeof member.value !== "string") {
-      throw badRequest(
-        "invalidValue",
-        `Each "${attribute}" value must be an object with a string "value" (the member's id).`,
-        "members.value",
-      );
-    }
-    members.push({
-      value: member.value,
-      type: typeof member.type === "string" ? member.type : "",
-      ...(typeof member.display === "string" ? { display: member.display } : {}),
-    });
-  }
-  return members;
-}
-
-/**
- * Checks that every member exists (400 `invalidValue` naming the missing ids)
- * and fills in its resource type from the store, whatever type the client sent.
- */
-export async function resolveMembers(
-  context: ServiceContext,
-  tenant: string,
-  members: readonly MemberRef[],
-): Promise<MemberRef[]> {
-  const unique = new Map<string, MemberRef>();
-  for (const member of members) if (!unique.has(member.value)) unique.set(member.value, member);
-  if (unique.size === 0) return [];
-  const ids = [...unique.keys()];
-  const existing = await context.repository.existing(tenant, ids);
-  const missing = ids.filter((id) => !existing.has(id));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 20).map((id) => `"${id}"`);
-    throw badRequest(
-      "invalidValue",
-      `Members must be existing resources; not found: ${shown.join(", ")}${missing.length > 20 ? ` and ${missing.length - 20} more` : ""}.`,
-      "members.not_found",
-    );
-  }
-  const typeIds = context.registry.resourceTypes().map((type) => type.id);
-  const resolved: MemberRef[] = [];
-  const entries = [...unique.values()];
-  for (let start = 0; start < entries.length; start += MEMBER_LOOKUP_BATCH) {
-    const batch = entries.slice(start, start + MEMBER_LOOKUP_BATCH);
-    resolved.push(
-      ...(await Promise.all(
-        batch.map(async (member) => {
-          const claimed = context.registry.resourceType(member.type)?.id;
-          const candidates =
-            claimed === undefined ? typeIds : [claimed, ...typeIds.filter((id) => id !== claimed)];
-          for (const type of candidates) {
-            if ((await context.repository.get(tenant, type, member.value)) !== undefined) {
-              return { ...member, type };
-            }
-          }
-          throw badRequest(
-            "invalidValue",
-            `Member "${member.value}" not found.`,
-            "members.not_found",
-          );
-        }),
-      )),
-    );
-  }
-  return resolved;
-}
-
 /** Splits the relation attributes off validated data: members go to the relation, groups are derived. */
 function splitRelations(
+  context: ServiceContext,
   resourceSchema: ResourceSchema,
   data: ScimObject,
 ): { data: ScimObject; members: MemberRef[] | undefined } {
@@ -300,7 +220,15 @@ function splitRelations(
   const rest = { ...data };
   let members: MemberRef[] | undefined;
   if (membersAttribute !== undefined) {
-    members = readMembers(rest[membersAttribute], membersAttribute);
+    const definition = findAttribute(resourceSchema.core.attributes, membersAttribute);
+    if (definition !== undefined && rest[membersAttribute] !== undefined) {
+      members = unwrap(
+        parseMembers(rest[membersAttribute], definition, {
+          strict: context.options.strict,
+          where: membersAttribute,
+        }),
+      );
+    }
     delete rest[membersAttribute];
   }
   if (memberOfAttribute !== undefined) delete rest[memberOfAttribute];
@@ -424,9 +352,11 @@ export async function createResource(
   const validated = validateInput(resourceSchema, request.body, {
     strict: context.options.strict,
   });
-  const { data, members: given } = splitRelations(resourceSchema, validated);
+  const { data, members: given } = splitRelations(context, resourceSchema, validated);
   const members =
-    given === undefined ? undefined : await resolveMembers(context, request.tenant, given);
+    given === undefined
+      ? undefined
+      : await context.repository.resolveMembers(request.tenant, given);
   const record = await context.repository.create(request.tenant, {
     resourceType: resourceSchema.resourceType.id,
     data,
@@ -461,9 +391,11 @@ export async function replaceResource(
       strict: context.options.strict,
       existing: record.data,
     });
-    const { data, members: given } = splitRelations(resourceSchema, validated);
+    const { data, members: given } = splitRelations(context, resourceSchema, validated);
     const members =
-      given === undefined ? undefined : await resolveMembers(context, request.tenant, given);
+      given === undefined
+        ? undefined
+        : await context.repository.resolveMembers(request.tenant, given);
     const dataChanged = !jsonEqual(record.data, data);
     const delta: MembershipDelta | undefined =
       members === undefined ? undefined : { replaceAll: true, add: members, remove: [] };

@@ -244,7 +244,15 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
       `\`store\` implements ${describe(storeObject.specificationVersion)}, this version of @scimkit/core needs "${STORE_SPECIFICATION_VERSION}".`,
     );
   }
-  for (const method of ["create", "get", "query", "update", "delete", "memberOf", "existing"]) {
+  for (const method of [
+    "create",
+    "get",
+    "query",
+    "update",
+    "delete",
+    "memberOf",
+    "resourceTypesOf",
+  ]) {
     if (typeof (storeObject as unknown as Record<string, unknown>)[method] !== "function") {
       fail(`\`store.${method}\` must be a function.`);
     }

@@ -9,7 +9,6 @@ import {
   parseProjection,
   readForWrite,
   render,
-  resolveMembers,
   resourceHeaders,
   retryOnConflict,
 } from "./handle-resource";
@@ -106,7 +105,7 @@ async function write(
   const dataChanged = !jsonEqual(record.data, data);
   let delta: MembershipDelta | undefined = outcome.members;
   if (delta !== undefined && delta.add.length > 0) {
-    delta = { ...delta, add: await resolveMembers(context, request.tenant, delta.add) };
+    delta = { ...delta, add: await context.repository.resolveMembers(request.tenant, delta.add) };
   }
   if (!dataChanged && delta === undefined) return record;
   const expectedVersion = ifMatchVersion(request) ?? (dataChanged ? record.version : undefined);

@@ -1,22 +1,19 @@
 import { ok, type Result } from "../errors";
 import type { BoundFilter } from "../filter/ast";
+import { isObject } from "../patch/json-value";
+import { patchError } from "../patch/messages";
 import { findAttribute } from "../schema/resolve-path";
 import type { AttributeDefinition } from "../schema/types";
 import type { MemberRef, MembershipDelta } from "../store";
-import { isObject } from "./json-value";
-import { patchError } from "./messages";
 
 /** Longest member id accepted. */
 const MAX_MEMBER_ID_LENGTH = 1024;
 
-/** Resource type assumed for a member sent without `type` (Entra, Okta); reported as inferred. */
+/**
+ * Resource type assumed for a member sent without `type` (Entra, Okta). The
+ * service replaces it with the type the member really has before writing.
+ */
 export const DEFAULT_MEMBER_TYPE = "User";
-
-/** A member as parsed from a PATCH value, with whether its type was guessed. */
-export interface ParsedMember {
-  readonly ref: MemberRef;
-  readonly typeInferred: boolean;
-}
 
 function readKey(object: Record<string, unknown>, definition: AttributeDefinition, name: string) {
   const sub = findAttribute(definition.subAttributes, name);
@@ -28,17 +25,19 @@ function readKey(object: Record<string, unknown>, definition: AttributeDefinitio
 }
 
 /**
- * The member list in a PATCH value: an array of `{value, display?, type?}`, one
- * such object, the `{"members": [...]}` wrapper (matrix row 4), and unless `strict`
- * bare strings as member ids (row 9: MS Postman sends `"value": "<id>"`).
- * `$ref` is ignored (null for Entra). Types are canonicalised against the
- * `type` sub-attribute's canonical values; a missing type is `DEFAULT_MEMBER_TYPE`.
+ * The one reader of member lists, for POST and PUT bodies and PATCH values alike:
+ * an array of `{value, display?, type?}` (keys in any case), one such object, the
+ * `{"members": [...]}` wrapper (matrix row 4), `null` (no members), and unless
+ * `strict` bare strings as member ids (row 9: MS Postman sends `"value": "<id>"`).
+ * `$ref` is ignored (null for Entra). Types are canonicalised against the `type`
+ * sub-attribute's canonical values; a missing type is `DEFAULT_MEMBER_TYPE`.
+ * Failures are 400 `invalidValue` naming `where`.
  */
 export function parseMembers(
   value: unknown,
   definition: AttributeDefinition,
   options: { readonly strict: boolean; readonly where: string },
-): Result<ParsedMember[]> {
+): Result<MemberRef[]> {
   const invalid = () => ({
     ok: false as const,
     error: patchError("invalidValue", "patch.member_value", options.where),
@@ -53,7 +52,7 @@ export function parseMembers(
   else return invalid();
 
   const typeDefinition = findAttribute(definition.subAttributes, "type");
-  const members: ParsedMember[] = [];
+  const members: MemberRef[] = [];
   for (const item of items) {
     let id: unknown;
     let display: unknown;
@@ -73,11 +72,12 @@ export function parseMembers(
             (candidate) => candidate.toLowerCase() === type.toLowerCase(),
           ) ?? type)
         : undefined;
-    const ref: MemberRef =
+    const memberType = canonicalType ?? DEFAULT_MEMBER_TYPE;
+    members.push(
       typeof display === "string"
-        ? { value: id, type: canonicalType ?? DEFAULT_MEMBER_TYPE, display }
-        : { value: id, type: canonicalType ?? DEFAULT_MEMBER_TYPE };
-    members.push({ ref, typeInferred: canonicalType === undefined });
+        ? { value: id, type: memberType, display }
+        : { value: id, type: memberType },
+    );
   }
   return ok(members);
 }
@@ -121,42 +121,59 @@ export class MembershipDeltaBuilder {
   private replaceAll = false;
   private added = new Map<string, MemberRef>();
   private readonly removed = new Set<string>();
-  private readonly inferred = new Set<string>();
 
-  add(members: readonly ParsedMember[]): void {
+  add(members: readonly MemberRef[]): void {
     for (const member of members) {
-      this.removed.delete(member.ref.value);
-      this.added.set(member.ref.value, member.ref);
-      if (member.typeInferred) this.inferred.add(member.ref.value);
-      else this.inferred.delete(member.ref.value);
+      this.removed.delete(member.value);
+      this.added.set(member.value, member);
     }
   }
 
   remove(ids: readonly string[]): void {
     for (const id of ids) {
       this.added.delete(id);
-      this.inferred.delete(id);
       // After a replace-all nothing old is left to delete.
       if (!this.replaceAll) this.removed.add(id);
     }
   }
 
-  replace(members: readonly ParsedMember[]): void {
+  replace(members: readonly MemberRef[]): void {
     this.replaceAll = true;
     this.added = new Map();
     this.removed.clear();
-    this.inferred.clear();
     this.add(members);
   }
 
   /** The delta, or `undefined` when the operations asked for no membership change. */
-  build(): { delta: MembershipDelta; inferred: string[] } | undefined {
+  build(): MembershipDelta | undefined {
     if (!this.replaceAll && this.added.size === 0 && this.removed.size === 0) return undefined;
-    const delta: MembershipDelta = {
+    return {
       ...(this.replaceAll ? { replaceAll: true } : {}),
       add: [...this.added.values()],
       remove: [...this.removed],
     };
-    return { delta, inferred: [...this.inferred] };
   }
+}
+
+/** The delta between the loaded member list and the list the operations produced. */
+export function diffMembers(
+  before: readonly MemberRef[],
+  after: unknown,
+): MembershipDelta | undefined {
+  const beforeIds = new Set(before.map((member) => member.value));
+  const afterMembers = new Map<string, MemberRef>();
+  for (const element of Array.isArray(after) ? after : []) {
+    if (!isObject(element) || typeof element.value !== "string") continue;
+    const type = typeof element.type === "string" ? element.type : undefined;
+    const ref: MemberRef = {
+      value: element.value,
+      type: type ?? DEFAULT_MEMBER_TYPE,
+      ...(typeof element.display === "string" ? { display: element.display } : {}),
+    };
+    afterMembers.set(ref.value, ref);
+  }
+  const add = [...afterMembers.values()].filter((member) => !beforeIds.has(member.value));
+  const remove = [...beforeIds].filter((id) => !afterMembers.has(id));
+  if (add.length === 0 && remove.length === 0) return undefined;
+  return { add, remove };
 }

@@ -1,6 +1,6 @@
-import type { BoundFilter } from "./filter/ast";
-import type { ResolvedPath } from "./path/ast";
-import type { ScimObject } from "./schema/types";
+import type { BoundFilter } from "../filter/ast";
+import type { ResolvedPath } from "../path/ast";
+import type { ScimObject } from "../schema/types";
 
 /**
  * The storage contract every scimkit store implements.
@@ -18,7 +18,7 @@ import type { ScimObject } from "./schema/types";
  */
 
 /** Bumped when the contract changes incompatibly; a store declares the version it implements. */
-export const STORE_SPECIFICATION_VERSION = "scimkit-store-1" as const;
+export const STORE_SPECIFICATION_VERSION = "scimkit-store-2" as const;
 
 /** One member of a membership relation (a Group's `members` value). */
 export interface MemberRef {
@@ -36,8 +36,44 @@ export interface GroupRef {
   readonly resourceType: string;
   /** The group's SCIM `id`. */
   readonly id: string;
-  /** The group's `displayName`, when it has one. */
+  /**
+   * The group's display text: the string value of the attribute
+   * `displayAttributes` names for the group's resource type (see `RelationNames`).
+   */
   readonly display?: string;
+}
+
+/**
+ * How the membership relation shows up in resources, set by core from the
+ * resource types' definitions, so stores need no attribute names of their own.
+ */
+export interface RelationNames {
+  /**
+   * For each resource type with a membership relation (a group type), the
+   * top-level core attribute whose string value is a `GroupRef.display`
+   * (Group: `displayName`). A type missing here has no display.
+   */
+  readonly displayAttributes?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The resource type a list query (or a capability probe) is about, with the
+ * relation attributes core derives from its definition.
+ */
+export interface QueryTarget extends RelationNames {
+  /** The resource type to list. */
+  readonly resourceType: string;
+  /**
+   * The resource type's membership attribute (`members`). Filters and sorts on
+   * this attribute read the membership relation; a store that evaluates filters
+   * in memory exposes the relation under this name.
+   */
+  readonly membersAttribute?: string;
+  /**
+   * The member side's derived attribute (User `groups`): filters on it read
+   * `memberOf` (`value` = group id, `display`, `type: "direct"`).
+   */
+  readonly memberOfAttribute?: string;
 }
 
 /** The membership change a write applies as set operations, never as an array rewrite. */
@@ -132,8 +168,6 @@ export interface UpdateInput {
   readonly members?: MembershipDelta;
 }
 
-/** Options of `get`. */
-
 /** What a membership delta really changed, as the store applied it. */
 export interface AppliedMembership {
   /** Member ids that were not members before and are now. */
@@ -165,9 +199,7 @@ export interface GetOptions {
 export type SortOrder = "ascending" | "descending";
 
 /** A list query. Core only passes what `capabilities` says the store can do. */
-export interface StoreQuery {
-  /** The resource type to list. */
-  readonly resourceType: string;
+export interface StoreQuery extends QueryTarget {
   /** Bound filter. Absent: every record of the type. */
   readonly filter?: BoundFilter;
   /**
@@ -187,17 +219,6 @@ export interface StoreQuery {
     | { readonly kind: "all" };
   /** Load membership relations of the returned records. @default false */
   readonly includeMembers?: boolean;
-  /**
-   * The resource type's membership attribute (`members`), set by core. Filters
-   * and sorts on this attribute read the membership relation; a store that
-   * evaluates filters in memory exposes the relation under this name.
-   */
-  readonly membersAttribute?: string;
-  /**
-   * The member side's derived attribute (User `groups`), set by core: filters on
-   * it read `memberOf` (`value` = group id, `display`, `type: "direct"`).
-   */
-  readonly memberOfAttribute?: string;
 }
 
 export interface StoreQueryResult {
@@ -212,13 +233,16 @@ export interface StoreQueryResult {
 
 /**
  * What a store can push down. Every flag defaults to false; core evaluates the
- * rest in memory (correct, but it reads every record of the type).
+ * rest in memory (correct, but it reads every record of the type). Core's
+ * repository is the only in-memory fallback: a store answers `true` only for
+ * what its `query` really evaluates for that target, so it never needs one of
+ * its own.
  */
 export interface StoreCapabilities {
-  /** Which bound filters `query` evaluates itself. @default () => false */
-  readonly filter?: (filter: BoundFilter) => boolean;
-  /** Which sorts `query` applies itself. @default () => false */
-  readonly sort?: (path: ResolvedPath) => boolean;
+  /** Which bound filters `query` evaluates itself, for the given target. @default () => false */
+  readonly filter?: (filter: BoundFilter, target: QueryTarget) => boolean;
+  /** Which sorts `query` applies itself, for the given target. @default () => false */
+  readonly sort?: (path: ResolvedPath, target: QueryTarget) => boolean;
   /** Whether `query` implements `page.kind: "cursor"`. @default false */
   readonly cursor?: boolean;
 }
@@ -292,24 +316,22 @@ export interface ScimStore {
 
   /**
    * The groups (records with members) that `memberId` is a direct member of, in
-   * no particular order; `display` is the group's `displayName` when it has one.
-   * Empty when there are none (or no such record).
+   * no particular order, each with its `display` as `names.displayAttributes`
+   * says. Empty when there are none (or no such record).
    */
-  memberOf(tenant: string, memberId: string): Promise<readonly GroupRef[]>;
+  memberOf(tenant: string, memberId: string, names?: RelationNames): Promise<readonly GroupRef[]>;
 
   /**
-   * Which of `ids` exist (as records of any type) for the tenant. Core calls it
-   * before adding members so a group never references a missing resource.
+   * For each of `ids` that exists as a live record of the tenant, the resource
+   * types it exists as (ids are unique per type, so normally one); ids that do
+   * not exist are absent from the map. One call answers for every id (a single
+   * query for a SQL store): core calls it before adding members, so a group never
+   * references a missing resource and every member carries its real type.
    */
-  existing(tenant: string, ids: readonly string[]): Promise<ReadonlySet<string>>;
-
-  /** Which of `memberIds` are members of the record (for PATCH forms that need to know). */
-  hasMembers?(
+  resourceTypesOf(
     tenant: string,
-    resourceType: string,
-    id: string,
-    memberIds: readonly string[],
-  ): Promise<readonly string[]>;
+    ids: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly string[]>>;
 
   /** Releases connections. Optional. */
   close?(): Promise<void>;
@@ -319,8 +341,8 @@ export interface ScimStore {
    * Atomically moves the record, with its membership rows in both directions (its
    * own members and the groups it belongs to), out of the live data into the
    * tenant's trash, stamped with `purgeAfter`. Afterwards the live data looks
-   * exactly as after `delete`: `get`, `query`, `existing`, `memberOf`, `members`
-   * and `hasMembers` no longer see it, groups that lost it keep their version and
+   * exactly as after `delete`: `get`, `query`, `resourceTypesOf`, `memberOf` and
+   * `members` no longer see it, groups that lost it keep their version and
    * `lastModified`, and its unique keys are free for a new record. Returns false
    * (and changes nothing) when there was no such live record. Trashed records
    * are visible to no tenant but their own, and only through `restoreDeleted`.

@@ -1,0 +1,100 @@
+import {
+  type MemberRef,
+  ScimError,
+  type ScimObject,
+  type StoredRecord,
+  type UniqueKey,
+  uniquenessError,
+} from "@scimkit/core/store";
+import { identifier } from "./sql-parameters";
+
+/** The quoted names of the store's tables in one PostgreSQL schema. */
+export interface Tables {
+  /** The quoted schema name. */
+  readonly schema: string;
+  readonly resources: string;
+  readonly memberships: string;
+  readonly uniqueKeys: string;
+  readonly deletedResources: string;
+}
+
+export function tablesIn(schemaName: string): Tables {
+  const schema = identifier(schemaName);
+  return {
+    schema,
+    resources: `${schema}.resources`,
+    memberships: `${schema}.memberships`,
+    uniqueKeys: `${schema}.unique_keys`,
+    deletedResources: `${schema}.deleted_resources`,
+  };
+}
+
+/** A `resources` row as the store selects it. */
+export interface ResourceRow {
+  readonly id: string;
+  readonly version: number | string;
+  readonly created: string;
+  readonly last_modified: string;
+  readonly data: ScimObject | string;
+  readonly sort_key?: string | null;
+}
+
+/** The columns every read of a record selects, in `ResourceRow`'s names. */
+export const RECORD_COLUMNS = "id, version, created, last_modified, data";
+
+/** jsonb arrives parsed from `pg` and from PGlite, but as text from some poolers. */
+export const parseJson = (value: unknown): unknown =>
+  typeof value === "string" ? JSON.parse(value) : value;
+
+export const toRecord = (resourceType: string, row: ResourceRow): StoredRecord => ({
+  resourceType,
+  id: row.id,
+  version: Number(row.version),
+  created: row.created,
+  lastModified: row.last_modified,
+  data: parseJson(row.data) as ScimObject,
+});
+
+export const memberRef = (row: Record<string, unknown>): MemberRef => ({
+  value: row.member_id as string,
+  type: row.member_type as string,
+  ...(row.display === null || row.display === undefined ? {} : { display: row.display as string }),
+});
+
+export const json = (value: unknown) => JSON.stringify(value);
+
+/** An ISO-8601 instant as core writes it (`toISOString`), from a timestamptz. */
+export const isoInstant = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export const isInstant = (value: unknown): value is string =>
+  typeof value === "string" && !Number.isNaN(Date.parse(value));
+
+/** PostgreSQL text and jsonb cannot hold U+0000, so no stored id or value contains it. */
+export const hasNul = (text: string) => text.includes("\u0000");
+
+const errorCode = (error: unknown): unknown =>
+  typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+
+const UNIQUE_VIOLATION = "23505";
+// 22P05: jsonb rejects \u0000; 22021: text rejects a NUL byte.
+const UNSTORABLE = new Set(["22P05", "22021"]);
+
+/**
+ * The ScimError for a write PostgreSQL refused because of the client's input
+ * (a taken unique key, a NUL character), or `error` itself for anything else.
+ */
+export function clientError(error: unknown, keys: readonly UniqueKey[]): unknown {
+  const code = errorCode(error);
+  if (code === UNIQUE_VIOLATION) return uniquenessError(keys, error);
+  if (typeof code === "string" && UNSTORABLE.has(code)) {
+    return new ScimError({
+      status: 400,
+      scimType: "invalidValue",
+      detail: "Values must not contain the NUL character (U+0000).",
+      code: "value.nul_character",
+      cause: error,
+    });
+  }
+  return error;
+}

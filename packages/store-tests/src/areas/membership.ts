@@ -1,0 +1,186 @@
+import type { GroupRef, MemberRef } from "@scimkit/core";
+import { afterAll, beforeEach, describe, expect } from "vitest";
+import { type ConformanceHarness, newTenant, RELATION_NAMES, sorted } from "../harness";
+
+/** The "membership" area of the store conformance suite. */
+export function defineMembershipConformance(harness: ConformanceHarness): void {
+  const { test, current, backdoor, repositoryOf, prepare, finish, bound } = harness;
+  describe("membership", () => {
+    beforeEach(prepare);
+    afterAll(finish);
+
+    const member = (id: string): MemberRef => ({ value: id, type: "User" });
+    const createUsers = async (tenant: string, count: number) => {
+      const repository = repositoryOf();
+      const created: string[] = [];
+      for (let index = 0; index < count; index += 1) {
+        const record = await repository.create(tenant, {
+          resourceType: "User",
+          data: { userName: `member-${index}` },
+        });
+        created.push(record.id);
+      }
+      return created;
+    };
+    const createGroup = async (tenant: string, members: readonly string[]) =>
+      repositoryOf().create(tenant, {
+        resourceType: "Group",
+        data: { displayName: "Team" },
+        members: members.map(member),
+      });
+    const membersOf = async (tenant: string, groupId: string) =>
+      sorted(await backdoor().readMembers(tenant, groupId));
+
+    test("members load only when asked, in insertion order", async () => {
+      const tenant = newTenant("members-load");
+      const [a, b, c] = await createUsers(tenant, 3);
+      const group = await createGroup(tenant, [c!, a!, b!]);
+      const plain = await current().get(tenant, "Group", group.id);
+      expect(plain?.members).toBeUndefined();
+      const listed = await current().query(tenant, {
+        resourceType: "Group",
+        page: { kind: "all" },
+      });
+      expect(listed.records[0]?.members).toBeUndefined();
+      const full = await current().get(tenant, "Group", group.id, { includeMembers: true });
+      expect(full?.members?.map((entry) => entry.value)).toEqual([c, a, b]);
+      expect(full?.members?.[0]).toMatchObject({ value: c, type: "User" });
+      const listedFull = await current().query(tenant, {
+        resourceType: "Group",
+        page: { kind: "all" },
+        includeMembers: true,
+      });
+      expect(listedFull.records[0]?.members?.map((entry) => entry.value)).toEqual([c, a, b]);
+    });
+
+    test("add, remove and replaceAll apply as set operations and report real changes", async () => {
+      const tenant = newTenant("members-delta");
+      const [a, b, c, d] = (await createUsers(tenant, 4)) as [string, string, string, string];
+      const group = await createGroup(tenant, [a, b]);
+      const repository = repositoryOf();
+      const update = (delta: { replaceAll?: boolean; add?: string[]; remove?: string[] }) =>
+        repository.update(tenant, {
+          resourceType: "Group",
+          id: group.id,
+          members: {
+            ...(delta.replaceAll === undefined ? {} : { replaceAll: delta.replaceAll }),
+            add: (delta.add ?? []).map(member),
+            remove: delta.remove ?? [],
+          },
+        });
+
+      const added = await update({ add: [c] });
+      expect(added.membership).toEqual({ added: [c], removed: [] });
+      expect(added.version).toBe(2);
+      expect(await membersOf(tenant, group.id)).toEqual(sorted([a, b, c]));
+
+      const removed = await update({ remove: [a, d] });
+      expect(removed.membership).toEqual({ added: [], removed: [a] });
+      expect(await membersOf(tenant, group.id)).toEqual(sorted([b, c]));
+
+      const noop = await update({ add: [b], remove: [d] });
+      expect(noop.membership).toEqual({ added: [], removed: [] });
+      expect(noop.version).toBe(removed.version);
+
+      const replaced = await update({ replaceAll: true, add: [d, b] });
+      expect(sorted(replaced.membership?.added ?? [])).toEqual([d]);
+      expect(sorted(replaced.membership?.removed ?? [])).toEqual([c]);
+      expect(await membersOf(tenant, group.id)).toEqual(sorted([b, d]));
+      expect(await current().memberOf(tenant, c)).toEqual([]);
+
+      const emptied = await update({ replaceAll: true });
+      expect(sorted(emptied.membership?.removed ?? [])).toEqual(sorted([b, d]));
+      expect(await membersOf(tenant, group.id)).toEqual([]);
+      expect(await current().memberOf(tenant, b)).toEqual([]);
+    });
+
+    test("20 concurrent add-member updates on one group lose nothing", async () => {
+      const tenant = newTenant("members-concurrent");
+      const users = await createUsers(tenant, 20);
+      const group = await createGroup(tenant, []);
+      const repository = repositoryOf();
+      await Promise.all(
+        users.map((id) =>
+          repository.update(tenant, {
+            resourceType: "Group",
+            id: group.id,
+            members: { add: [member(id)], remove: [] },
+          }),
+        ),
+      );
+      expect(await membersOf(tenant, group.id)).toEqual(sorted(users));
+      expect((await backdoor().readRecord(tenant, "Group", group.id))?.version).toBe(21);
+      await Promise.all(
+        users.slice(0, 10).map((id) =>
+          repository.update(tenant, {
+            resourceType: "Group",
+            id: group.id,
+            members: { add: [], remove: [id] },
+          }),
+        ),
+      );
+      expect(await membersOf(tenant, group.id)).toEqual(sorted(users.slice(10)));
+    });
+
+    test("memberOf lists a member's direct groups with their displayName", async () => {
+      const tenant = newTenant("member-of");
+      const [a, b] = (await createUsers(tenant, 2)) as [string, string];
+      const repository = repositoryOf();
+      const admins = await repository.create(tenant, {
+        resourceType: "Group",
+        data: { displayName: "Admins" },
+        members: [member(a)],
+      });
+      const staff = await repository.create(tenant, {
+        resourceType: "Group",
+        data: { displayName: "Staff" },
+        members: [member(a), member(b), { value: admins.id, type: "Group" }],
+      });
+      const of = (groupsOfMember: readonly GroupRef[]) =>
+        [...groupsOfMember].sort((left, right) => (left.id < right.id ? -1 : 1));
+      expect(of(await current().memberOf(tenant, a, RELATION_NAMES))).toEqual(
+        of([
+          { resourceType: "Group", id: admins.id, display: "Admins" },
+          { resourceType: "Group", id: staff.id, display: "Staff" },
+        ]),
+      );
+      expect(await current().memberOf(tenant, admins.id, RELATION_NAMES)).toEqual([
+        { resourceType: "Group", id: staff.id, display: "Staff" },
+      ]);
+      // Stores know no attribute names: without display names, groups carry no display.
+      expect(await current().memberOf(tenant, admins.id)).toEqual([
+        { resourceType: "Group", id: staff.id },
+      ]);
+      expect(await current().memberOf(tenant, "00000000-0000-4000-8000-999999999999")).toEqual([]);
+    });
+
+    test("deleting a user removes it from every group", async () => {
+      const tenant = newTenant("delete-member");
+      const [a, b] = (await createUsers(tenant, 2)) as [string, string];
+      const one = await createGroup(tenant, [a, b]);
+      const two = await createGroup(tenant, [a]);
+      expect(await current().delete(tenant, "User", a)).toBe(true);
+      expect(await current().memberOf(tenant, a)).toEqual([]);
+      expect(await membersOf(tenant, one.id)).toEqual([b]);
+      expect(await membersOf(tenant, two.id)).toEqual([]);
+      const read = await current().get(tenant, "Group", one.id, { includeMembers: true });
+      expect(read?.members?.map((entry) => entry.value)).toEqual([b]);
+      const filtered = await repositoryOf().query(tenant, {
+        resourceType: "Group",
+        filter: bound("Group", `members.value eq "${a}"`),
+        page: { kind: "all" },
+      });
+      expect(filtered.totalResults).toBe(0);
+    });
+
+    test("deleting a group removes it from its members' groups", async () => {
+      const tenant = newTenant("delete-group");
+      const [a] = (await createUsers(tenant, 1)) as [string];
+      const one = await createGroup(tenant, [a]);
+      const two = await createGroup(tenant, [a]);
+      expect(await current().delete(tenant, "Group", one.id)).toBe(true);
+      expect((await current().memberOf(tenant, a)).map((group) => group.id)).toEqual([two.id]);
+      expect(await membersOf(tenant, one.id)).toEqual([]);
+    });
+  });
+}
