@@ -1,6 +1,6 @@
 import { memoryStore } from "@scimkit/store-memory";
 import { runStoreConformance } from "@scimkit/store-tests";
-import type { ScimStore } from "../src/store";
+import type { ScimStore } from "../src/store/contract";
 
 /**
  * The memory store with its push-down switched off: the query method refuses any

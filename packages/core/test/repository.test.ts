@@ -17,7 +17,7 @@ import {
   type StoredRecord,
   type StoreQuery,
   type UpdateInput,
-} from "../src/store";
+} from "../src/store/contract";
 
 const EXTENSION = "urn:example:params:scim:schemas:extension:badge:2.0:User";
 const registry = createSchemaRegistry({

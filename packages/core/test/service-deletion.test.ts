@@ -283,6 +283,17 @@ describe("soft delete", () => {
         name: "user.restored",
         event: expect.objectContaining({ id: user.id, resource: restored }),
       },
+      // The group it rejoined says so, so a consumer replaying events has the membership back.
+      {
+        name: "group.membersChanged",
+        event: {
+          tenant: "tenant-a",
+          resourceType: "Group",
+          id: group.id,
+          added: [user.id],
+          removed: [],
+        },
+      },
     ]);
     const read = await call("GET", `/Users/${user.id}`);
     expect(read.status).toBe(200);

@@ -9,6 +9,7 @@ import {
   printPath,
   queryInMemory,
   type RelationNames,
+  type RestoredRecord,
   type ScimObject,
   type ScimStore,
   STORE_SPECIFICATION_VERSION,
@@ -21,6 +22,8 @@ import {
   versionConflictError,
 } from "@scimkit/core/store";
 import { copyJson } from "./copy-json";
+import { MemoryFeed } from "./memory-feed";
+import { memoryLog, memoryTenants } from "./memory-tenants";
 
 /** Options of `memoryStore`. */
 export interface MemoryStoreOptions {
@@ -134,6 +137,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     throw new TypeError("memoryStore: `indexedAttributes` must be attribute names.");
   }
   const tenants = new Map<string, MemoryTenantState>();
+  const feed = new MemoryFeed(() => Date.now());
+  const log = memoryLog();
 
   const tenantState = (tenant: string, create: boolean): MemoryTenantState | undefined => {
     let state = tenants.get(tenant);
@@ -380,6 +385,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         }
         state.members.set(input.id, members);
       }
+      feed.record(
+        { tenant, resourceType: input.resourceType, id: input.id, time: input.created },
+        input.changes,
+      );
       return copyOut(record);
     },
 
@@ -473,6 +482,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         removeFromIndexes(state, entry);
         state.records.set(input.id, next);
         addToIndexes(state, next);
+        feed.record(
+          {
+            tenant,
+            resourceType: input.resourceType,
+            id: input.id,
+            time: input.lastModified,
+            ...(delta === undefined ? {} : { membership: { added, removed } }),
+          },
+          input.changes,
+        );
       }
       const updated: UpdatedRecord = {
         ...copyOut(record),
@@ -481,11 +500,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return updated;
     },
 
-    async delete(tenant, resourceType, id) {
+    async delete(tenant, resourceType, id, deleteOptions) {
       const state = typeState(tenant, resourceType, false);
       const entry = state?.records.get(id);
       if (state === undefined || entry === undefined) return false;
       removeLive(tenantState(tenant, false)!, state, entry);
+      feed.record(
+        { tenant, resourceType, id, time: deleteOptions?.changedAt ?? new Date().toISOString() },
+        deleteOptions?.changes,
+      );
       return true;
     },
 
@@ -503,10 +526,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         purgeAfter: deleteOptions.purgeAfter,
         ...removed,
       });
+      feed.record(
+        { tenant, resourceType, id, time: deleteOptions.changedAt ?? new Date().toISOString() },
+        deleteOptions.changes,
+      );
       return true;
     },
 
-    async purgeDeleted(before) {
+    async purgeDeleted(before, purgeOptions) {
       if (!isInstant(before)) {
         throw new TypeError("memoryStore.purgeDeleted: `before` must be an ISO-8601 instant.");
       }
@@ -518,6 +545,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           tenantData.trash.delete(key);
           const { resourceType, id } = trashed.entry.record;
           purged.push({ tenant, resourceType, id, purgeAfter: trashed.purgeAfter });
+          const type = purgeOptions?.changeTypes?.[resourceType];
+          if (type !== undefined) {
+            feed.record({ tenant, resourceType, id, time: purgeOptions?.changedAt ?? before }, [
+              { type, data: { purgeAfter: trashed.purgeAfter } },
+            ]);
+          }
         }
       }
       return purged;
@@ -547,6 +580,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         link(tenantData, resourceType, id, member.value);
       }
       if (members.size > 0) state.members.set(id, members);
+      const rejoinedGroups: { resourceType: string; id: string }[] = [];
       for (const group of trashed.memberOf) {
         const groupState = tenantData.types.get(group.resourceType);
         if (groupState?.records.has(group.id) !== true) continue;
@@ -555,8 +589,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           group.member,
         );
         link(tenantData, group.resourceType, group.id, id);
+        rejoinedGroups.push({ resourceType: group.resourceType, id: group.id });
       }
-      return copyOut(record);
+      const restored: RestoredRecord = {
+        ...copyOut(record),
+        restoredMembers: [...members.keys()],
+        rejoinedGroups,
+      };
+      feed.record(
+        { tenant, resourceType, id, time: restoreOptions.lastModified },
+        restoreOptions.changes?.(restored),
+      );
+      return restored;
     },
 
     async memberOf(tenant, memberId, names) {
@@ -577,6 +621,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       return found;
     },
+
+    feed: feed.api(),
+    tenants: memoryTenants((tenant) => {
+      tenants.delete(tenant);
+      feed.dropTenant(tenant);
+      log.dropTenant(tenant);
+    }),
+    log,
 
     inspect() {
       return {

@@ -1,4 +1,4 @@
-import type { PurgedRecordRef, StoredRecord, UniqueKey } from "@scimkit/core";
+import type { PurgedRecordRef, RestoredRecord, UniqueKey } from "@scimkit/core";
 import type { Queryable } from "./client";
 import {
   clientError,
@@ -102,7 +102,7 @@ export async function restoreFromTrash(
   resourceType: string,
   id: string,
   lastModified: string,
-): Promise<StoredRecord | undefined> {
+): Promise<RestoredRecord | undefined> {
   const { resources, memberships, deletedResources } = tables;
   const { rows } = await transaction.query(
     `DELETE FROM ${deletedResources} WHERE tenant = $1 AND resource_type = $2 AND id = $3
@@ -130,17 +130,18 @@ export async function restoreFromTrash(
     await writeUniqueKeys(transaction, tables, tenant, resourceType, id, keys);
     // Memberships come back only where the other side is live; FOR KEY SHARE
     // keeps that side from being deleted before this transaction commits.
-    await transaction.query(
+    const { rows: members } = await transaction.query(
       `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
        SELECT $1, $2, $3, live.id, member.item ->> 'type', member.item ->> 'display'
        FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS member(item, ordinal)
        JOIN ${resources} live ON live.tenant = $1 AND live.id = member.item ->> 'value'
        ORDER BY member.ordinal
        FOR KEY SHARE OF live
-       ON CONFLICT (tenant, group_id, member_id) DO NOTHING`,
+       ON CONFLICT (tenant, group_id, member_id) DO NOTHING
+       RETURNING member_id, position`,
       [tenant, resourceType, id, json(parseJson(trashed.members))],
     );
-    await transaction.query(
+    const { rows: groups } = await transaction.query(
       `INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display)
        SELECT $1, live.resource_type, live.id, $2, belongs.item ->> 'type', belongs.item ->> 'display'
        FROM jsonb_array_elements($3::jsonb) AS belongs(item)
@@ -148,10 +149,20 @@ export async function restoreFromTrash(
          AND live.resource_type = belongs.item ->> 'resourceType'
          AND live.id = belongs.item ->> 'id'
        FOR KEY SHARE OF live
-       ON CONFLICT (tenant, group_id, member_id) DO NOTHING`,
+       ON CONFLICT (tenant, group_id, member_id) DO NOTHING
+       RETURNING group_type, group_id`,
       [tenant, id, json(parseJson(trashed.member_of))],
     );
-    return toRecord(resourceType, restored[0] as unknown as ResourceRow);
+    return {
+      ...toRecord(resourceType, restored[0] as unknown as ResourceRow),
+      restoredMembers: [...members]
+        .sort((left, right) => Number(left.position) - Number(right.position))
+        .map((row) => row.member_id as string),
+      rejoinedGroups: groups.map((row) => ({
+        resourceType: row.group_type as string,
+        id: row.group_id as string,
+      })),
+    };
   } catch (error) {
     throw clientError(error, keys);
   }

@@ -94,7 +94,7 @@ export interface StoreConformanceOptions<S extends ScimStore = ScimStore> {
   readonly skip?: Readonly<Record<string, string>>;
 }
 
-/** A store method some tests need; a test is skipped, with this reason, without it. */
+/** An optional store member (method or feature group) some tests need; they skip without it. */
 export type OptionalStoreMethod = {
   [K in keyof ScimStore]-?: undefined extends ScimStore[K] ? K : never;
 }[keyof ScimStore];
@@ -216,7 +216,7 @@ export function createHarness<S extends ScimStore>(
         return;
       }
       it(name, async (context) => {
-        const missing = needs.filter((method) => typeof current()[method] !== "function");
+        const missing = needs.filter((member) => current()[member] === undefined);
         if (missing.length > 0) context.skip(`the store does not implement ${missing.join(", ")}`);
         await body();
       });

@@ -1,12 +1,15 @@
 import type { ScimStore } from "@scimkit/core";
 import { describe } from "vitest";
+import { defineChangeFeedConformance } from "./areas/change-feed";
 import { defineFiltersConformance } from "./areas/filters";
 import { defineIsolationConformance } from "./areas/isolation";
 import { defineMembershipConformance } from "./areas/membership";
 import { definePagingConformance } from "./areas/paging";
+import { defineProvisioningLogConformance } from "./areas/provisioning-log";
 import { defineRecordsConformance } from "./areas/records";
 import { defineSoftDeleteConformance } from "./areas/soft-delete";
 import { defineSortingConformance } from "./areas/sorting";
+import { defineTenantsConformance } from "./areas/tenants";
 import { defineUniquenessConformance } from "./areas/uniqueness";
 import { createHarness, type StoreConformanceOptions } from "./harness";
 
@@ -16,7 +19,8 @@ import { createHarness, type StoreConformanceOptions } from "./harness";
  * concurrency, a corpus of filters over a fixed data set, sorting, index and
  * cursor paging, the membership relation, tenant isolation, and the optional
  * trash methods (soft delete, purge, restore; skipped with a reason when the store
- * does not implement them). Persisted state is checked through `backdoor`. Queries
+ * does not implement them), and the optional feature groups: the change feed,
+ * tenants with their tokens, and the provisioning log. Persisted state is checked through `backdoor`. Queries
  * run through core's repository, so a store is judged on what it claims to push
  * down and core's fallback covers the rest.
  */
@@ -31,5 +35,8 @@ export function runStoreConformance<S extends ScimStore>(options: StoreConforman
     defineMembershipConformance(harness);
     defineIsolationConformance(harness);
     defineSoftDeleteConformance(harness);
+    defineChangeFeedConformance(harness);
+    defineTenantsConformance(harness);
+    defineProvisioningLogConformance(harness);
   });
 }

@@ -4,7 +4,7 @@ import { isObject } from "../patch/json-value";
 import { patchError } from "../patch/messages";
 import { findAttribute } from "../schema/resolve-path";
 import type { AttributeDefinition } from "../schema/types";
-import type { MemberRef, MembershipDelta } from "../store";
+import type { MemberRef, MembershipDelta } from "../store/contract";
 
 /** Longest member id accepted. */
 const MAX_MEMBER_ID_LENGTH = 1024;

@@ -18,7 +18,7 @@ import type {
   SchemaDefinition,
   ScimObject,
 } from "../schema/types";
-import type { MemberRef, MembershipDelta } from "../store";
+import type { MemberRef, MembershipDelta } from "../store/contract";
 import {
   type CoerceContext,
   coerceMany,

@@ -7,7 +7,7 @@ import { parseAttributePath } from "../path/parse-attribute-path";
 import { findSchema, resolvePath } from "../schema/resolve-path";
 import type { ResourceSchema } from "../schema/types";
 import { SEARCH_REQUEST_SCHEMA } from "../schema/urns";
-import type { SortOrder } from "../store";
+import type { SortOrder } from "../store/contract";
 import { queryError } from "./messages";
 import type { Projection, ProjectionPath } from "./project-resource";
 

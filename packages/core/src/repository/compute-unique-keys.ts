@@ -1,6 +1,6 @@
 import { printPath } from "../schema/resolve-path";
 import type { AttributeDefinition, ResourceSchema, ScimObject } from "../schema/types";
-import type { UniqueKey } from "../store";
+import type { UniqueKey } from "../store/contract";
 
 const isObject = (value: unknown): value is ScimObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -2,6 +2,7 @@ import { badRequest, ScimError, unwrap } from "../errors";
 import type { SchemaRegistry } from "../schema/create-schema-registry";
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type {
+  ChangeDraft,
   GetOptions,
   GroupRef,
   MemberRef,
@@ -9,13 +10,14 @@ import type {
   PurgedRecordRef,
   QueryTarget,
   RelationNames,
+  RestoredRecord,
   ScimStore,
   StoredRecord,
   StoreQuery,
   StoreQueryResult,
   UniqueKey,
   UpdatedRecord,
-} from "../store";
+} from "../store/contract";
 import { computeUniqueKeys } from "./compute-unique-keys";
 import { filterReferences, queryInMemory } from "./query-in-memory";
 import { toResource } from "./to-resource";
@@ -45,6 +47,11 @@ export interface RepositoryCreateInput {
   readonly data: ScimObject;
   /** Initial members, for types with a membership relation. */
   readonly members?: readonly MemberRef[];
+  /**
+   * The changes the create records, computed (purely) from the record it is
+   * about to write: id issued, version 1, timestamps set, data cleaned.
+   */
+  readonly changes?: (record: StoredRecord) => readonly ChangeDraft[];
 }
 
 /** What `Repository.update` takes: core sets `lastModified` and the unique keys. */
@@ -56,6 +63,20 @@ export interface RepositoryUpdateInput {
   /** The new attributes, whole; `id`, `meta` and the relation attributes in it are ignored. */
   readonly data?: ScimObject;
   readonly members?: MembershipDelta;
+  /**
+   * The changes the update records, computed (purely) from the write's
+   * `lastModified` and cleaned `data` before the store runs it.
+   */
+  readonly changes?: (write: {
+    readonly lastModified: string;
+    readonly data: ScimObject | undefined;
+  }) => readonly ChangeDraft[];
+}
+
+/** Options of `Repository.delete` and `Repository.softDelete`. */
+export interface RepositoryDeleteOptions {
+  /** Changes the delete records when it deletes. */
+  readonly changes?: readonly ChangeDraft[];
 }
 
 /** A query as the service builds it; the repository adds the relation attribute names. */
@@ -99,7 +120,12 @@ export interface Repository {
    */
   update(tenant: string, input: RepositoryUpdateInput): Promise<UpdatedRecord>;
   /** Deletes the record and its memberships; false when there was none. */
-  delete(tenant: string, resourceType: string, id: string): Promise<boolean>;
+  delete(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options?: RepositoryDeleteOptions,
+  ): Promise<boolean>;
   /**
    * Moves the record and its memberships to the store's trash (see
    * `ScimStore.softDelete`); false when there was none. Throws TypeError when
@@ -109,13 +135,17 @@ export interface Repository {
     tenant: string,
     resourceType: string,
     id: string,
-    options: { readonly purgeAfter: string },
+    options: RepositoryDeleteOptions & { readonly purgeAfter: string },
   ): Promise<boolean>;
   /**
    * Removes trashed records of every tenant whose `purgeAfter` is at or before
    * `before`, and returns them; empty when the store has no `purgeDeleted`.
+   * `changeTypes` names the change each purged type records.
    */
-  purgeDeleted(before: string): Promise<readonly PurgedRecordRef[]>;
+  purgeDeleted(
+    before: string,
+    options?: { readonly changeTypes?: Readonly<Record<string, string>> },
+  ): Promise<readonly PurgedRecordRef[]>;
   /**
    * Brings a trashed record back with `lastModified` = now (see
    * `ScimStore.restoreDeleted`); `undefined` when there is none. Throws
@@ -125,7 +155,8 @@ export interface Repository {
     tenant: string,
     resourceType: string,
     id: string,
-  ): Promise<StoredRecord | undefined>;
+    options?: { readonly changes?: (restored: RestoredRecord) => readonly ChangeDraft[] },
+  ): Promise<RestoredRecord | undefined>;
   /** The groups `memberId` directly belongs to, with their display names. */
   memberOf(tenant: string, memberId: string): Promise<readonly GroupRef[]>;
   /**
@@ -209,13 +240,24 @@ export function createRepository(options: RepositoryOptions): Repository {
     async create(tenant, input) {
       const schema = schemaOf(input.resourceType);
       const data = cleanData(schema, input.data);
+      const id = generateId();
+      const created = now();
+      const changes = input.changes?.({
+        resourceType: input.resourceType,
+        id,
+        version: 1,
+        created,
+        lastModified: created,
+        data,
+      });
       return store.create(tenant, {
         resourceType: input.resourceType,
-        id: generateId(),
-        created: now(),
+        id,
+        created,
         data,
         uniqueKeys: computeUniqueKeys(schema, data),
         ...(input.members === undefined ? {} : { members: input.members }),
+        ...(changes === undefined ? {} : { changes }),
       });
     },
 
@@ -277,34 +319,52 @@ export function createRepository(options: RepositoryOptions): Repository {
     async update(tenant, input) {
       const schema = schemaOf(input.resourceType);
       const data = input.data === undefined ? undefined : cleanData(schema, input.data);
+      const lastModified = now();
+      const changes = input.changes?.({ lastModified, data });
       return store.update(tenant, {
         resourceType: input.resourceType,
         id: input.id,
         ...(input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion }),
-        lastModified: now(),
+        lastModified,
         ...(data === undefined ? {} : { data, uniqueKeys: computeUniqueKeys(schema, data) }),
         ...(input.members === undefined ? {} : { members: input.members }),
+        ...(changes === undefined ? {} : { changes }),
       });
     },
 
-    delete(tenant, resourceType, id) {
-      return store.delete(tenant, resourceType, id);
+    delete(tenant, resourceType, id, deleteOptions) {
+      return store.delete(tenant, resourceType, id, {
+        changedAt: now(),
+        ...(deleteOptions?.changes === undefined ? {} : { changes: deleteOptions.changes }),
+      });
     },
 
     async softDelete(tenant, resourceType, id, deleteOptions) {
       if (store.softDelete === undefined) throw missingMethod("softDelete");
-      return store.softDelete(tenant, resourceType, id, { purgeAfter: deleteOptions.purgeAfter });
+      return store.softDelete(tenant, resourceType, id, {
+        purgeAfter: deleteOptions.purgeAfter,
+        changedAt: now(),
+        ...(deleteOptions.changes === undefined ? {} : { changes: deleteOptions.changes }),
+      });
     },
 
-    async purgeDeleted(before) {
+    async purgeDeleted(before, purgeOptions) {
       if (store.purgeDeleted === undefined) return [];
-      return store.purgeDeleted(before);
+      return store.purgeDeleted(before, {
+        changedAt: now(),
+        ...(purgeOptions?.changeTypes === undefined
+          ? {}
+          : { changeTypes: purgeOptions.changeTypes }),
+      });
     },
 
-    async restoreDeleted(tenant, resourceType, id) {
+    async restoreDeleted(tenant, resourceType, id, restoreOptions) {
       if (store.restoreDeleted === undefined) throw missingMethod("restoreDeleted");
       schemaOf(resourceType);
-      return store.restoreDeleted(tenant, resourceType, id, { lastModified: now() });
+      return store.restoreDeleted(tenant, resourceType, id, {
+        lastModified: now(),
+        ...(restoreOptions?.changes === undefined ? {} : { changes: restoreOptions.changes }),
+      });
     },
 
     memberOf(tenant, memberId) {

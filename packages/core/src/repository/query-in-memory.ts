@@ -5,7 +5,7 @@ import { compileFilter } from "../filter/compile-filter";
 import type { ResolvedPath } from "../path/ast";
 import { printPath } from "../schema/resolve-path";
 import type { AttributeDefinition, ScimObject } from "../schema/types";
-import type { GroupRef, StoredRecord, StoreQuery, StoreQueryResult } from "../store";
+import type { GroupRef, StoredRecord, StoreQuery, StoreQueryResult } from "../store/contract";
 import { type CursorPosition, decodeCursor, encodeCursor } from "./cursor";
 import { toResource } from "./to-resource";
 

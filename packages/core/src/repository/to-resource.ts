@@ -1,5 +1,5 @@
 import type { ResourceTypeDefinition, ScimObject } from "../schema/types";
-import type { GroupRef, MemberRef, StoredRecord } from "../store";
+import type { GroupRef, MemberRef, StoredRecord } from "../store/contract";
 
 /** Options of `toResource`. */
 export interface ToResourceOptions {

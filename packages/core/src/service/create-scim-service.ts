@@ -7,7 +7,8 @@ import {
 } from "../schema/create-schema-registry";
 import type { ScimObject } from "../schema/types";
 import { LIST_RESPONSE_SCHEMA } from "../schema/urns";
-import { emitPurged, emitRestored } from "./emit-change-events";
+import type { RestoredRecord } from "../store/contract";
+import { emitChanges, purgedType, restoredChanges } from "./change-events";
 import { createEventEmitter, type ScimEvents } from "./events";
 import { handleBulk } from "./handle-bulk";
 import {
@@ -131,18 +132,20 @@ export function createScimService(options: ScimServiceOptions): ScimService {
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       throw new TypeError("scimkit: purgeExpired `now` must be a valid Date.");
     }
-    const purged = await repository.purgeDeleted(now.toISOString());
+    const schemaOf = (resourceType: string) =>
+      registry.resourceType(resourceType) === undefined
+        ? undefined
+        : registry.resourceSchema(resourceType);
+    const changeTypes: Record<string, string> = {};
+    for (const type of registry.resourceTypes())
+      changeTypes[type.id] = purgedType(schemaOf(type.id));
+    const purged = await repository.purgeDeleted(now.toISOString(), {
+      ...(base.changeFeed ? { changeTypes } : {}),
+    });
     for (const entry of purged) {
-      const resourceSchema =
-        registry.resourceType(entry.resourceType) === undefined
-          ? undefined
-          : registry.resourceSchema(entry.resourceType);
-      emitPurged(events, resourceSchema, {
-        tenant: entry.tenant,
-        resourceType: entry.resourceType,
-        id: entry.id,
-        purgeAfter: entry.purgeAfter,
-      });
+      emitChanges(events, entry, [
+        { type: purgedType(schemaOf(entry.resourceType)), data: { purgeAfter: entry.purgeAfter } },
+      ]);
     }
     return purged.length;
   };
@@ -153,12 +156,19 @@ export function createScimService(options: ScimServiceOptions): ScimService {
     id: string,
     restoreOptions: RestoreDeletedServiceOptions = {},
   ): Promise<ScimObject | undefined> => {
-    const record = await repository.restoreDeleted(tenant, resourceType, id);
+    const baseUrl = restoreOptions.baseUrl ?? "";
+    const changesOf = (restored: RestoredRecord) =>
+      restoredChanges(
+        registry.resourceSchema(restored.resourceType),
+        restored,
+        repository.toResource(restored, { baseUrl }),
+      );
+    const record = await repository.restoreDeleted(tenant, resourceType, id, {
+      ...(base.changeFeed ? { changes: changesOf } : {}),
+    });
     if (record === undefined) return undefined;
-    const resourceSchema = registry.resourceSchema(record.resourceType);
-    const resource = repository.toResource(record, { baseUrl: restoreOptions.baseUrl ?? "" });
-    emitRestored(events, { tenant, resourceSchema, id }, resource);
-    return resource;
+    emitChanges(events, { tenant, resourceType: record.resourceType, id }, changesOf(record));
+    return repository.toResource(record, { baseUrl });
   };
 
   const subscribe: ScimEvents = { on: events.on, off: events.off };

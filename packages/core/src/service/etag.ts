@@ -29,6 +29,15 @@ export function versionFromETag(header: string): number | undefined {
   return Number(value);
 }
 
+/** The version a request's If-Match names, for a version-guarded write (`*` guards nothing). */
+export function ifMatchVersion(request: {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}): number | undefined {
+  const ifMatch = request.headers["if-match"];
+  if (ifMatch === undefined || ifMatch.trim() === "*") return undefined;
+  return versionFromETag(ifMatch);
+}
+
 function opaque(tag: string): string | undefined {
   const bare = tag.startsWith("W/") ? tag.slice(2) : tag;
   if (bare.length >= 2 && bare.startsWith('"') && bare.endsWith('"')) return bare.slice(1, -1);

@@ -11,18 +11,11 @@ import {
 import { versionTag } from "../repository/to-resource";
 import { findAttribute } from "../schema/resolve-path";
 import type { ResourceSchema, ScimObject } from "../schema/types";
-import type {
-  GetOptions,
-  GroupRef,
-  MemberRef,
-  MembershipDelta,
-  StoredRecord,
-  UpdatedRecord,
-} from "../store";
+import type { ChangeDraft, GetOptions, GroupRef, MemberRef, StoredRecord } from "../store/contract";
 import { isVersionConflict } from "../store/store-errors";
-import { emitCreated, emitDeleted, emitUpdated } from "./emit-change-events";
-import { etagMatches, versionFromETag } from "./etag";
-import { jsonEqual } from "./json-equal";
+import { createdChanges, deletedChanges, emitChanges } from "./change-events";
+import { etagMatches } from "./etag";
+import { captureChanges, writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
 import type { ScimRequest, ScimResponse } from "./types";
 import { validateInput } from "./validate-input";
@@ -181,13 +174,6 @@ export async function readForWrite(
   if (record === undefined) throw resourceNotFound(resourceSchema, id);
   checkIfMatch(request, record);
   return record;
-}
-
-/** The version an If-Match names, for a version-guarded write (`*` guards nothing). */
-function ifMatchVersion(request: ScimRequest): number | undefined {
-  const ifMatch = request.headers["if-match"];
-  if (ifMatch === undefined || ifMatch.trim() === "*") return undefined;
-  return versionFromETag(ifMatch);
 }
 
 const pause = (attempt: number) =>
@@ -357,18 +343,26 @@ export async function createResource(
     given === undefined
       ? undefined
       : await context.repository.resolveMembers(request.tenant, given);
+  const capture = captureChanges(context, (next: StoredRecord) =>
+    createdChanges(
+      resourceSchema,
+      context.repository.toResource(next, { baseUrl: request.baseUrl }),
+      (members ?? []).map((member) => member.value),
+    ),
+  );
+  const resourceType = resourceSchema.resourceType.id;
   const record = await context.repository.create(request.tenant, {
-    resourceType: resourceSchema.resourceType.id,
+    resourceType,
     data,
     ...(members === undefined ? {} : { members }),
+    changes: capture.changes,
   });
-  const withMembers: StoredRecord = members === undefined ? record : { ...record, members };
-  emitCreated(
+  emitChanges(
     context.events,
-    { tenant: request.tenant, resourceSchema, id: record.id },
-    context.repository.toResource(record, { baseUrl: request.baseUrl }),
-    (members ?? []).map((member) => member.value),
+    { tenant: request.tenant, resourceType, id: record.id },
+    capture.drafts(),
   );
+  const withMembers: StoredRecord = members === undefined ? record : { ...record, members };
   return {
     status: 201,
     headers: resourceHeaders(request, resourceSchema, record),
@@ -384,7 +378,6 @@ export async function replaceResource(
   id: string,
 ): Promise<ScimResponse> {
   const projection = parseProjection(context, request, resourceSchema);
-  const resourceType = resourceSchema.resourceType.id;
   return retryOnConflict(request, async () => {
     const record = await readForWrite(context, request, resourceSchema, id);
     const validated = validateInput(resourceSchema, request.body, {
@@ -396,31 +389,10 @@ export async function replaceResource(
       given === undefined
         ? undefined
         : await context.repository.resolveMembers(request.tenant, given);
-    const dataChanged = !jsonEqual(record.data, data);
-    const delta: MembershipDelta | undefined =
-      members === undefined ? undefined : { replaceAll: true, add: members, remove: [] };
-    let updated: UpdatedRecord = record;
-    if (dataChanged || delta !== undefined) {
-      const expectedVersion = ifMatchVersion(request) ?? (dataChanged ? record.version : undefined);
-      updated = await context.repository.update(request.tenant, {
-        resourceType,
-        id,
-        ...(expectedVersion === undefined ? {} : { expectedVersion }),
-        ...(dataChanged ? { data } : {}),
-        ...(delta === undefined ? {} : { members: delta }),
-      });
-      emitUpdated(
-        context.events,
-        { tenant: request.tenant, resourceSchema, id },
-        {
-          before: record.data,
-          after: updated.data,
-          dataChanged,
-          membership: updated.membership,
-          resource: context.repository.toResource(updated, { baseUrl: request.baseUrl }),
-        },
-      );
-    }
+    const updated = await writeUpdate(context, request, resourceSchema, record, {
+      data,
+      members: members === undefined ? undefined : { replaceAll: true, add: members, remove: [] },
+    });
     const shown: StoredRecord = members === undefined ? updated : { ...updated, members };
     return {
       status: 200,
@@ -444,14 +416,18 @@ export async function deleteResource(
 ): Promise<ScimResponse> {
   const resourceType = resourceSchema.resourceType.id;
   const { deletion } = context.options;
-  const target = { tenant: request.tenant, resourceSchema, id };
+  const target = { tenant: request.tenant, resourceType, id };
+  const recorded = (drafts: readonly ChangeDraft[]) => (context.options.changeFeed ? drafts : []);
   if (deletion.mode === "hard") {
     if (request.headers["if-match"] !== undefined) {
       await readForWrite(context, request, resourceSchema, id);
     }
-    const deleted = await context.repository.delete(request.tenant, resourceType, id);
+    const drafts = deletedChanges(resourceSchema, { soft: false });
+    const deleted = await context.repository.delete(request.tenant, resourceType, id, {
+      changes: recorded(drafts),
+    });
     if (!deleted) throw resourceNotFound(resourceSchema, id);
-    emitDeleted(context.events, target, { soft: false });
+    emitChanges(context.events, target, drafts);
     return { status: 204, headers: {} };
   }
   // The record is read first: the events report whether the user was still active.
@@ -459,16 +435,18 @@ export async function deleteResource(
   const purgeAfter = new Date(
     context.options.clock().getTime() + deletion.retentionDays * DAY_MILLISECONDS,
   ).toISOString();
-  const deleted = await context.repository.softDelete(request.tenant, resourceType, id, {
-    purgeAfter,
-  });
-  if (!deleted) throw resourceNotFound(resourceSchema, id);
-  emitDeleted(context.events, target, {
+  const drafts = deletedChanges(resourceSchema, {
     soft: true,
     purgeAfter,
     resource: context.repository.toResource(record, { baseUrl: request.baseUrl }),
   });
+  const deleted = await context.repository.softDelete(request.tenant, resourceType, id, {
+    purgeAfter,
+    changes: recorded(drafts),
+  });
+  if (!deleted) throw resourceNotFound(resourceSchema, id);
+  emitChanges(context.events, target, drafts);
   return { status: 204, headers: {} };
 }
 
-export { ifMatchVersion, jsonEqual, render, resourceHeaders, retryOnConflict };
+export { render, resourceHeaders, retryOnConflict };

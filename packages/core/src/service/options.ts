@@ -1,5 +1,5 @@
-import type { ScimStore } from "../store";
-import { STORE_SPECIFICATION_VERSION } from "../store";
+import type { ScimStore } from "../store/contract";
+import { STORE_SPECIFICATION_VERSION } from "../store/contract";
 import type { ScimEventName } from "./events";
 import type { ScimRequest } from "./types";
 
@@ -117,6 +117,28 @@ interface ServiceOptionsBase {
   readonly clock?: () => Date;
   /** Link served as `documentationUri` in `/ServiceProviderConfig`. */
   readonly documentationUri?: string;
+  /**
+   * Record every committed change in the store's durable change feed
+   * (`store.feed`), in the write's own transaction, for consumers and webhooks
+   * (`createChangeConsumer`). `false` records nothing (in-process events still
+   * fire). Changes older than `retentionDays` are pruned in bounded batches.
+   * @default on, with `retentionDays: 30`, when the store has a feed
+   */
+  readonly changeFeed?: boolean | { readonly retentionDays?: number };
+  /**
+   * Keep the provisioning log (`store.log`): one entry per request with its
+   * status, resource, changed attribute names (never values), duration and the
+   * IdP guessed from the User-Agent. Entries are written in batches after the
+   * response, so the log never fails or delays a request. `false` keeps none.
+   * @default on, with `retentionDays: 30`, when the store has a log
+   */
+  readonly log?: boolean | { readonly retentionDays?: number };
+  /**
+   * Requests per second each token (or each tenant, for credentials without a
+   * token id) may make; beyond it the answer is 429 with `Retry-After`, which
+   * Entra honours. Counted per process. @default off
+   */
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst?: number };
 }
 
 export const DEFAULT_AUTHENTICATION_SCHEME: AuthenticationScheme = {
@@ -148,6 +170,53 @@ export interface ResolvedBaseOptions {
   readonly onError: (error: unknown, context: ScimErrorContext) => void;
   readonly clock: () => Date;
   readonly documentationUri: string | undefined;
+  /** Whether writes record their changes in `store.feed`. */
+  readonly changeFeed: boolean;
+  readonly changeRetentionDays: number;
+  /** Whether requests are logged to `store.log`. */
+  readonly log: boolean;
+  readonly logRetentionDays: number;
+  readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number } | undefined;
+}
+
+const DEFAULT_RETENTION_DAYS = 30;
+
+/** A feature switch that may carry `{ retentionDays }`; fails when the store lacks the feature. */
+function resolveRetained(
+  value: unknown,
+  name: string,
+  available: boolean,
+  feature: string,
+): { readonly on: boolean; readonly retentionDays: number } {
+  if (value === undefined) return { on: available, retentionDays: DEFAULT_RETENTION_DAYS };
+  if (value === false) return { on: false, retentionDays: DEFAULT_RETENTION_DAYS };
+  const settings = value === true ? {} : optionalObject(value, name);
+  if (!available) fail(`${name} needs a store with \`${feature}\`.`);
+  const days = settings.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (
+    typeof days !== "number" ||
+    !Number.isFinite(days) ||
+    days <= 0 ||
+    days > MAX_RETENTION_DAYS
+  ) {
+    fail(
+      `${name}.retentionDays must be a number of days above 0 and at most ${MAX_RETENTION_DAYS}, got ${describe(days)}.`,
+    );
+  }
+  return { on: true, retentionDays: days as number };
+}
+
+function resolveRateLimit(value: unknown): ResolvedBaseOptions["rateLimit"] {
+  if (value === undefined) return undefined;
+  const settings = optionalObject(value, "`rateLimit`");
+  const rate = settings.requestsPerSecond;
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0) {
+    return fail(
+      `\`rateLimit.requestsPerSecond\` must be a positive number, got ${describe(rate)}.`,
+    );
+  }
+  const burst = positiveInteger(settings.burst, "`rateLimit.burst`", Math.max(1, Math.ceil(rate)));
+  return { requestsPerSecond: rate, burst };
 }
 
 const fail = (message: string): never => {
@@ -293,6 +362,14 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
     fail("`pagination.cursor` is true but the store does not declare `capabilities.cursor`.");
   }
 
+  const changeFeed = resolveRetained(
+    input.changeFeed,
+    "`changeFeed`",
+    storeObject.feed !== undefined,
+    "feed",
+  );
+  const log = resolveRetained(input.log, "`log`", storeObject.log !== undefined, "log");
+
   const schemes = input.authenticationSchemes ?? [DEFAULT_AUTHENTICATION_SCHEME];
   if (!Array.isArray(schemes)) {
     fail(`\`authenticationSchemes\` must be an array, got ${describe(schemes)}.`);
@@ -344,6 +421,11 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
       cursorTimeout: positiveInteger(pagination.cursorTimeout, "`pagination.cursorTimeout`", 3600),
     },
     authenticationSchemes: schemes as readonly AuthenticationScheme[],
+    changeFeed: changeFeed.on,
+    changeRetentionDays: changeFeed.retentionDays,
+    log: log.on,
+    logRetentionDays: log.retentionDays,
+    rateLimit: resolveRateLimit(input.rateLimit),
     me: optionalFunction(input.me, "`me`"),
     onError: optionalFunction(input.onError, "`onError`") ?? defaultOnError,
     clock: optionalFunction(input.clock, "`clock`") ?? (() => new Date()),

@@ -2,17 +2,15 @@ import { unwrap } from "../errors";
 import { applyPatch, type PatchApplied } from "../patch/apply-patch";
 import { needsMembers, type Projection } from "../query/project-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
-import type { MembershipDelta, StoredRecord } from "../store";
-import { emitUpdated } from "./emit-change-events";
+import type { MembershipDelta, StoredRecord } from "../store/contract";
 import {
-  ifMatchVersion,
   parseProjection,
   readForWrite,
   render,
   resourceHeaders,
   retryOnConflict,
 } from "./handle-resource";
-import { jsonEqual } from "./json-equal";
+import { writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
 import type { ScimRequest, ScimResponse } from "./types";
 
@@ -102,30 +100,9 @@ async function write(
   outcome: PatchApplied,
 ): Promise<StoredRecord> {
   const { id: _id, meta: _meta, ...data } = outcome.resource as ScimObject;
-  const dataChanged = !jsonEqual(record.data, data);
   let delta: MembershipDelta | undefined = outcome.members;
   if (delta !== undefined && delta.add.length > 0) {
     delta = { ...delta, add: await context.repository.resolveMembers(request.tenant, delta.add) };
   }
-  if (!dataChanged && delta === undefined) return record;
-  const expectedVersion = ifMatchVersion(request) ?? (dataChanged ? record.version : undefined);
-  const updated = await context.repository.update(request.tenant, {
-    resourceType: resourceSchema.resourceType.id,
-    id: record.id,
-    ...(expectedVersion === undefined ? {} : { expectedVersion }),
-    ...(dataChanged ? { data } : {}),
-    ...(delta === undefined ? {} : { members: delta }),
-  });
-  emitUpdated(
-    context.events,
-    { tenant: request.tenant, resourceSchema, id: record.id },
-    {
-      before: record.data,
-      after: updated.data,
-      dataChanged,
-      membership: updated.membership,
-      resource: context.repository.toResource(updated, { baseUrl: request.baseUrl }),
-    },
-  );
-  return updated;
+  return writeUpdate(context, request, resourceSchema, record, { data, members: delta });
 }

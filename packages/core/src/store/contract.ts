@@ -15,6 +15,11 @@ import type { ScimObject } from "../schema/types";
  *
  * Failures a client caused are thrown as `ScimError` (409 `uniqueness`,
  * 412 version conflict, 404). Anything else thrown becomes a 500.
+ *
+ * Beyond the directory itself a store may offer three feature groups, each all
+ * or nothing: `feed` (the transactional change feed every write records into,
+ * with consumer checkpoints and leases), `tenants` (tenants and their bearer
+ * tokens) and `log` (the provisioning log). Core uses what is there.
  */
 
 /** Bumped when the contract changes incompatibly; a store declares the version it implements. */
@@ -140,6 +145,8 @@ export interface CreateInput {
   readonly uniqueKeys: readonly UniqueKey[];
   /** Initial members for types with a membership relation. */
   readonly members?: readonly MemberRef[];
+  /** Changes to record with the write (see `ChangeDraft`); ignored by a store without `feed`. */
+  readonly changes?: readonly ChangeDraft[];
 }
 
 /** What `update` applies to one existing record. */
@@ -166,6 +173,19 @@ export interface UpdateInput {
    * nets PATCH operations before writing, so an id is never in both lists.
    */
   readonly members?: MembershipDelta;
+  /**
+   * Changes to record with the write (see `ChangeDraft`); ignored by a store
+   * without `feed`. A write that changes nothing records none of them.
+   */
+  readonly changes?: readonly ChangeDraft[];
+}
+
+/** Options of `delete`. */
+export interface DeleteOptions {
+  /** Changes to record when (and only when) the record was deleted. */
+  readonly changes?: readonly ChangeDraft[];
+  /** ISO-8601 time of the delete, set by core; the recorded changes' `time`. */
+  readonly changedAt?: string;
 }
 
 /** What a membership delta really changed, as the store applied it. */
@@ -248,12 +268,24 @@ export interface StoreCapabilities {
 }
 
 /** Options of `softDelete`. */
-export interface SoftDeleteOptions {
+export interface SoftDeleteOptions extends DeleteOptions {
   /**
    * ISO-8601 instant from which `purgeDeleted` may remove the trashed record
    * for good, set by core (`now + retentionDays`).
    */
   readonly purgeAfter: string;
+}
+
+/** Options of `purgeDeleted`. */
+export interface PurgeDeletedOptions {
+  /**
+   * For each resource type, the change `type` to record for every record of that
+   * type the purge removes (data `{ purgeAfter }`), in the purged record's tenant
+   * and in the purge's transaction. Types not listed record nothing.
+   */
+  readonly changeTypes?: Readonly<Record<string, string>>;
+  /** ISO-8601 time of the purge; the recorded changes' `time`. */
+  readonly changedAt?: string;
 }
 
 /** A trashed record `purgeDeleted` removed for good. */
@@ -269,6 +301,19 @@ export interface PurgedRecordRef {
 export interface RestoreDeletedOptions {
   /** ISO-8601 timestamp of the restore, set by core; becomes `lastModified`. */
   readonly lastModified: string;
+  /**
+   * The changes to record for what the restore brought back, called inside the
+   * restore's transaction (it must be pure: no I/O, no throw).
+   */
+  readonly changes?: (restored: RestoredRecord) => readonly ChangeDraft[];
+}
+
+/** A record brought back from the trash, with the memberships that came back with it. */
+export interface RestoredRecord extends StoredRecord {
+  /** Its own members (as a group) that came back, in their order. */
+  readonly restoredMembers: readonly string[];
+  /** The live groups it is a member of again. */
+  readonly rejoinedGroups: readonly { readonly resourceType: string; readonly id: string }[];
 }
 
 /**
@@ -312,7 +357,12 @@ export interface ScimStore {
    * member). Returns false when there was no such record. Groups that lose the
    * deleted member keep their version and `lastModified`.
    */
-  delete(tenant: string, resourceType: string, id: string): Promise<boolean>;
+  delete(
+    tenant: string,
+    resourceType: string,
+    id: string,
+    options?: DeleteOptions,
+  ): Promise<boolean>;
 
   /**
    * The groups (records with members) that `memberId` is a direct member of, in
@@ -361,7 +411,7 @@ export interface ScimStore {
    * when nothing has expired. Live records are never touched. Optional, with
    * `softDelete`.
    */
-  purgeDeleted?(before: string): Promise<readonly PurgedRecordRef[]>;
+  purgeDeleted?(before: string, options?: PurgeDeletedOptions): Promise<readonly PurgedRecordRef[]>;
 
   /**
    * Moves a trashed record back into the live data with its version incremented
@@ -376,5 +426,263 @@ export interface ScimStore {
     resourceType: string,
     id: string,
     options: RestoreDeletedOptions,
-  ): Promise<StoredRecord | undefined>;
+  ): Promise<RestoredRecord | undefined>;
+
+  /** The transactional change feed (optional feature group). */
+  readonly feed?: ChangeFeedStore;
+  /** Tenants and their bearer tokens (optional feature group). */
+  readonly tenants?: TenantStore;
+  /** The provisioning log (optional feature group). */
+  readonly log?: ProvisioningLogStore;
+}
+
+// ---------------------------------------------------------------------------
+// The change feed (a transactional outbox)
+
+/**
+ * A change core asks a write to record. The store treats `type` and `data` as
+ * opaque: it stores them with the write, in the same transaction (memory: the
+ * same critical section), so a change is readable if and only if its write
+ * committed.
+ */
+export interface ChangeDraft {
+  /** The change's name (core uses its event names, e.g. `user.deactivated`). */
+  readonly type: string;
+  /** The payload, JSON. */
+  readonly data: ScimObject;
+  /**
+   * Set on a draft that describes the write's membership delta: it is recorded
+   * only when the delta really changed at least one row, with `added` and
+   * `removed` (the applied member ids, as in `AppliedMembership`) set in `data`.
+   */
+  readonly membership?: true;
+  /** The resource the change is about. @default the written record's type */
+  readonly resourceType?: string;
+  /** @default the written record's id */
+  readonly id?: string;
+}
+
+/** A committed change as the feed returns it. */
+export interface ChangeRecord {
+  readonly tenant: string;
+  /**
+   * 1, 2, 3, ... per tenant: gapless, in commit order. A reader that has read up
+   * to position P never later sees a change with a position at or below P (a
+   * store assigns positions so that a lower position never commits after a
+   * higher one is visible, e.g. by taking the tenant's position under a lock
+   * held until commit).
+   */
+  readonly position: number;
+  readonly type: string;
+  readonly resourceType: string;
+  readonly id: string;
+  /** ISO-8601 time of the write (core's `lastModified`, `created` or `changedAt`). */
+  readonly time: string;
+  readonly data: ScimObject;
+}
+
+/** The last position a tenant's feed has reached. */
+export interface FeedHead {
+  readonly tenant: string;
+  readonly position: number;
+}
+
+/** A change a consumer gave up on after its last attempt. */
+export interface DeadLetter {
+  readonly consumer: string;
+  readonly tenant: string;
+  readonly position: number;
+  readonly type: string;
+  readonly resourceType: string;
+  readonly id: string;
+  readonly attempts: number;
+  /** Why the last attempt failed (no secrets: core writes it). */
+  readonly error: string;
+  /** ISO-8601 time it was dead-lettered. */
+  readonly at: string;
+}
+
+/**
+ * The change feed of a store: every `create`, `update`, `delete`, `softDelete`,
+ * `purgeDeleted` and `restoreDeleted` that carries changes records them in its
+ * own transaction. Plus what consumers keep: a lease per consumer name (one
+ * active consumer across instances), a checkpoint per consumer and tenant, and
+ * dead letters.
+ */
+export interface ChangeFeedStore {
+  /**
+   * The tenant's changes with `position > after`, in position order, at most
+   * `limit`. Empty when there are none. After a prune, the first change may
+   * have a position above `after + 1` (the reader can tell it missed some).
+   */
+  read(
+    tenant: string,
+    options: { readonly after: number; readonly limit: number },
+  ): Promise<readonly ChangeRecord[]>;
+  /** Every tenant that has recorded a change, with its last position. */
+  heads(): Promise<readonly FeedHead[]>;
+  /**
+   * Deletes at most `limit` changes (of any tenant) whose `time` is before
+   * `before`, oldest first, and resolves to how many it deleted. Heads stay.
+   */
+  prune(before: string, limit: number): Promise<number>;
+
+  /**
+   * Takes or renews the lease `name` for `holder` for `ttlSeconds`, measured on
+   * the store's clock. Resolves true when `holder` holds it afterwards: it was
+   * free, expired, or already `holder`'s. Of concurrent callers at most one wins.
+   */
+  acquireLease(name: string, holder: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** The consumer's checkpoint per tenant (the last position it finished). */
+  checkpoints(consumer: string): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Moves the consumer's checkpoint for `tenant` to `position`, only while
+   * `holder` holds the lease named `consumer` and only forward. Resolves false
+   * (and changes nothing) otherwise, so a consumer that lost its lease stops.
+   */
+  saveCheckpoint(
+    consumer: string,
+    holder: string,
+    tenant: string,
+    position: number,
+  ): Promise<boolean>;
+  /** Records a dead letter (a later one for the same consumer, tenant and position replaces it). */
+  addDeadLetter(entry: DeadLetter): Promise<void>;
+  /** Dead letters of a consumer, newest first, optionally of one tenant. */
+  deadLetters(
+    consumer: string,
+    options: { readonly tenant?: string; readonly limit: number },
+  ): Promise<readonly DeadLetter[]>;
+}
+
+// ---------------------------------------------------------------------------
+// Tenants and tokens
+
+/** A tenant as stored. Tenants that SCIM data lives in need no record; a record adds a name and a switch. */
+export interface TenantRecord {
+  /** Lower-case letters, digits, `-` and `_`, 1-64 characters (checked by core). */
+  readonly id: string;
+  readonly name: string;
+  /** When true, every token of the tenant is refused; its data is kept. */
+  readonly disabled: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A bearer token as stored: never the token itself, only its SHA-256. */
+export interface TokenRecord {
+  readonly id: string;
+  readonly tenant: string;
+  readonly description: string;
+  /** A short, non-secret reminder of the token (e.g. its last characters). */
+  readonly hint: string;
+  readonly createdAt: string;
+  /** Set on first use, then kept within a minute of the truth by core. */
+  readonly lastUsedAt?: string;
+  /** The token is refused from this instant on. */
+  readonly expiresAt?: string;
+}
+
+/** What `tenants.createToken` persists. */
+export interface TokenInput extends Omit<TokenRecord, "lastUsedAt"> {
+  /** SHA-256 of the token, 64 lower-case hex characters; unique over all tenants. */
+  readonly sha256: string;
+}
+
+/**
+ * Tenants and their tokens. Token lookups are by hash only; a revoked token is
+ * deleted, so the next lookup (from any instance on the same database) misses.
+ */
+export interface TenantStore {
+  /** Creates a tenant; 409 `uniqueness` when the id exists. */
+  create(tenant: Omit<TenantRecord, "disabled" | "updatedAt">): Promise<TenantRecord>;
+  /** The tenant, or `undefined`. */
+  get(id: string): Promise<TenantRecord | undefined>;
+  /** Tenants in id order after `after`, at most `limit`. */
+  list(options: {
+    readonly after?: string;
+    readonly limit: number;
+  }): Promise<readonly TenantRecord[]>;
+  /** Renames and/or switches a tenant; `undefined` when there is none. */
+  update(
+    id: string,
+    changes: { readonly name?: string; readonly disabled?: boolean; readonly updatedAt: string },
+  ): Promise<TenantRecord | undefined>;
+  /**
+   * Deletes the tenant record and ALL its data in one transaction: resources,
+   * memberships, trash, changes and checkpoints, dead letters, tokens and log
+   * entries. False when there was no such tenant record (its data, if any, is
+   * still deleted).
+   */
+  delete(id: string): Promise<boolean>;
+
+  /** Stores a token; 409 `uniqueness` when its id or hash exists. */
+  createToken(token: TokenInput): Promise<TokenRecord>;
+  /** The tenant's tokens, oldest first (never their hashes). */
+  listTokens(tenant: string): Promise<readonly TokenRecord[]>;
+  /**
+   * The token with this SHA-256 and its tenant's record (absent when the tenant
+   * has none), in one lookup; `undefined` when no token has the hash.
+   */
+  findToken(
+    sha256: string,
+  ): Promise<{ readonly token: TokenRecord; readonly tenant?: TenantRecord } | undefined>;
+  /** Deletes the tenant's token; false when the tenant has no such token. */
+  revokeToken(tenant: string, id: string): Promise<boolean>;
+  /** Sets `lastUsedAt` (core calls it at most about once a minute per token). */
+  touchToken(tenant: string, id: string, lastUsedAt: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// The provisioning log
+
+/** One SCIM request as the provisioning log keeps it: no secrets, no attribute values. */
+export interface LogEntry {
+  /** Unique; issued by core. */
+  readonly id: string;
+  readonly tenant: string;
+  /** ISO-8601 start of the request. */
+  readonly time: string;
+  /** The credential that authenticated the request, when known. */
+  readonly tokenId?: string;
+  readonly method: string;
+  /** The path below the SCIM mount point, without the query. */
+  readonly path: string;
+  readonly status: number;
+  readonly scimType?: string;
+  /** The error's `detail`, for answers of 400 and above. */
+  readonly detail?: string;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  /** Names (never values) of the attributes the request changed. */
+  readonly changedAttributes?: readonly string[];
+  readonly durationMs: number;
+  /** `entra`, `okta`, `google`, `onelogin`, `jumpcloud`, `authentik`, ... guessed from the User-Agent. */
+  readonly idp?: string;
+}
+
+/** A query of one tenant's log: newest first. */
+export interface LogQuery {
+  readonly limit: number;
+  /** Only entries older than this one (paging): the `id` and `time` of the last entry seen. */
+  readonly before?: { readonly time: string; readonly id: string };
+  /** Status class: 2 = 2xx, 4 = 4xx, 5 = 5xx, ... */
+  readonly statusClass?: number;
+  readonly resourceId?: string;
+  /** ISO-8601; entries at or after. */
+  readonly from?: string;
+  /** ISO-8601; entries before. */
+  readonly to?: string;
+}
+
+/** Where the provisioning log lives. */
+export interface ProvisioningLogStore {
+  /** Appends entries (core batches them). */
+  append(entries: readonly LogEntry[]): Promise<void>;
+  /** The tenant's entries matching the query, newest first (`time`, then `id`, descending). */
+  query(tenant: string, query: LogQuery): Promise<readonly LogEntry[]>;
+  /** Deletes at most `limit` entries (of any tenant) older than `before`; resolves to how many. */
+  prune(before: string, limit: number): Promise<number>;
 }

@@ -17,5 +17,6 @@ export {
 } from "../repository/query-in-memory";
 export { printPath } from "../schema/resolve-path";
 export type { AttributeDefinition, ScimObject } from "../schema/types";
+export { committedData } from "./change-drafts";
 export * from "./contract";
 export * from "./store-errors";
