@@ -14,9 +14,11 @@ import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { ChangeDraft, GetOptions, GroupRef, MemberRef, StoredRecord } from "../store/contract";
 import { isVersionConflict } from "../store/store-errors";
 import { createdChanges, deletedChanges, emitChanges } from "./change-events";
+import { changedAttributeNames } from "./changed-attributes";
 import { etagMatches } from "./etag";
 import { captureChanges, writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
+import type { TracedResponse } from "./trace";
 import type { ScimRequest, ScimResponse } from "./types";
 import { validateInput } from "./validate-input";
 
@@ -333,7 +335,7 @@ export async function createResource(
   context: ServiceContext,
   request: ScimRequest,
   resourceSchema: ResourceSchema,
-): Promise<ScimResponse> {
+): Promise<TracedResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   const validated = validateInput(resourceSchema, request.body, {
     strict: context.options.strict,
@@ -363,10 +365,16 @@ export async function createResource(
     capture.drafts(),
   );
   const withMembers: StoredRecord = members === undefined ? record : { ...record, members };
+  const changedAttributes = changedAttributeNames({}, record.data);
+  const membersAttribute = resourceSchema.resourceType.membersAttribute;
+  if (membersAttribute !== undefined && (members ?? []).length > 0) {
+    changedAttributes.push(membersAttribute);
+  }
   return {
     status: 201,
     headers: resourceHeaders(request, resourceSchema, record),
     body: await render(context, request, resourceSchema, withMembers, projection, []),
+    trace: { resourceId: record.id, changedAttributes },
   };
 }
 
@@ -376,7 +384,7 @@ export async function replaceResource(
   request: ScimRequest,
   resourceSchema: ResourceSchema,
   id: string,
-): Promise<ScimResponse> {
+): Promise<TracedResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   return retryOnConflict(request, async () => {
     const record = await readForWrite(context, request, resourceSchema, id);
@@ -389,15 +397,22 @@ export async function replaceResource(
       given === undefined
         ? undefined
         : await context.repository.resolveMembers(request.tenant, given);
-    const updated = await writeUpdate(context, request, resourceSchema, record, {
-      data,
-      members: members === undefined ? undefined : { replaceAll: true, add: members, remove: [] },
-    });
+    const { record: updated, changedAttributes } = await writeUpdate(
+      context,
+      request,
+      resourceSchema,
+      record,
+      {
+        data,
+        members: members === undefined ? undefined : { replaceAll: true, add: members, remove: [] },
+      },
+    );
     const shown: StoredRecord = members === undefined ? updated : { ...updated, members };
     return {
       status: 200,
       headers: resourceHeaders(request, resourceSchema, updated),
       body: await render(context, request, resourceSchema, shown, projection),
+      trace: { changedAttributes },
     };
   });
 }
