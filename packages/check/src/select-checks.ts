@@ -22,10 +22,10 @@ export function matchesPattern(id: string, pattern: string): boolean {
 }
 
 /** The checks a run executes, in definition order. */
-export function selectChecks(
-  checks: readonly CheckDefinition[],
+export function selectChecks<T extends Pick<CheckDefinition, "id" | "idp">>(
+  checks: readonly T[],
   selection: Selection,
-): CheckDefinition[] {
+): T[] {
   if (selection.idp !== "all" && selection.idp !== "entra" && selection.idp !== "okta") {
     throw new TypeError(`@scimkit/check: \`idp\` must be entra, okta or all.`);
   }

@@ -4,8 +4,8 @@ import { formatJson } from "../reports/format-json";
 import { formatJunit } from "../reports/format-junit";
 import { formatText } from "../reports/format-text";
 import { listChecks, runChecks } from "../run-checks";
-import { matchesPattern } from "../select-checks";
-import type { CheckReport } from "../types";
+import { selectChecks } from "../select-checks";
+import type { CheckInfo, CheckReport, IdpSelection } from "../types";
 import { VERSION } from "../version";
 import { parseArguments, USAGE } from "./parse-arguments";
 
@@ -32,14 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`scimkit-check: ${parsed.message}\n\n${USAGE}\n`);
       return 2;
     case "list": {
-      const selected = listChecks().filter(
-        (info) =>
-          (info.idp === undefined || parsed.idp === "all" || info.idp === parsed.idp) &&
-          (parsed.only.length === 0 ||
-            parsed.only
-              .flatMap((pattern) => pattern.split(","))
-              .some((pattern) => matchesPattern(info.id, pattern.trim()))),
-      );
+      const selected = selectInfos(parsed.only, parsed.idp);
       for (const info of selected) io.stdout.write(`${info.id}\t${info.level}\t${info.ref}\n`);
       io.stdout.write(`${selected.length} checks\n`);
       return 0;
@@ -48,6 +41,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       break;
   }
   const { options } = parsed;
+  if (selectInfos(options.only, options.idp).length === 0) {
+    io.stderr.write(`scimkit-check: no check matches --only ${options.only.join(",")}\n`);
+    return 2;
+  }
   // Colour and the progress line only for a person at a terminal (https://no-color.org).
   const tty = io.stdout.isTTY === true;
   const color = tty && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === "");
@@ -73,10 +70,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   if (progressShown) io.stdout.write("\r\u001b[K");
-  if (report.checks.length === 0) {
-    io.stderr.write(`scimkit-check: no check matches --only ${options.only.join(",")}\n`);
-    return 2;
-  }
   for (const [file, text] of [
     [options.json, () => formatJson(report)],
     [options.junit, () => formatJunit(report)],
@@ -95,3 +88,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   io.stdout.write(formatText(report, { color }));
   return report.summary.ok ? 0 : 1;
 }
+
+/** The checks `--only` and `--idp` select, by the rules `runChecks` applies. */
+const selectInfos = (only: readonly string[], idp: IdpSelection): CheckInfo[] =>
+  selectChecks(listChecks(), { only, idp });
