@@ -27,6 +27,8 @@ export interface Capabilities {
 export interface CheckContext {
   /** `scimkit-check-<random>-`: every userName, displayName and externalId starts with it. */
   readonly prefix: string;
+  /** The base URL checked, without a trailing slash. */
+  readonly baseUrl: string;
   readonly capabilities: Capabilities;
   /** Endpoint paths of the User and Group resource types, e.g. `/Users`. */
   readonly users: string;

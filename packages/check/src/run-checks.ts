@@ -77,7 +77,7 @@ export async function runChecks(options: RunChecksOptions): Promise<CheckReport>
       results.push(connectionFailure(reason));
       for (const definition of selected) results.push(skipped(definition, reason));
     } else {
-      const context = createContext(client, prefix, discovered, tracked);
+      const context = createContext(client, baseUrl, prefix, discovered, tracked);
       let done = 0;
       const total = selected.length;
       const ordered = await mapBounded(selected, concurrency, async (definition) => {
@@ -199,6 +199,7 @@ function endpointPath(value: unknown): string {
 
 function createContext(
   client: ScimClient,
+  baseUrl: string,
   prefix: string,
   discovered: Discovered,
   tracked: Map<string, Set<string>>,
@@ -221,6 +222,7 @@ function createContext(
   };
   const context: CheckContext = {
     prefix,
+    baseUrl,
     capabilities: discovered.capabilities,
     users: discovered.users,
     groups: discovered.groups,

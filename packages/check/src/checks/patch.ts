@@ -81,8 +81,10 @@ const patchCheck = (
   expected: string,
   run: CheckDefinition["run"],
   requires: CheckDefinition["requires"] = [],
+  level?: "should",
 ): CheckDefinition =>
   check({
+    ...(level === undefined ? {} : { level }),
     id: `patch.${id}`,
     area: "patch",
     requires: ["patch", ...(requires ?? [])],
@@ -366,6 +368,8 @@ export const patchChecks: CheckDefinition[] = [
       });
       expectError(answer, 400);
     },
+    [],
+    "should",
   ),
   patchCheck(
     "read-only.id",
