@@ -3,9 +3,11 @@ import { badRequest, notFound, ScimError } from "../errors";
 import { createRepository } from "../repository/create-repository";
 import {
   createSchemaRegistry,
+  renderSchema,
   type SchemaRegistry,
   type SchemaRegistryOptions,
 } from "../schema/create-schema-registry";
+import { DISCOVERY_SCHEMAS } from "../schema/service-provider-schemas";
 import type { ScimObject } from "../schema/types";
 import { LIST_RESPONSE_SCHEMA } from "../schema/urns";
 import type { LogEntry, RestoredRecord } from "../store/contract";
@@ -281,6 +283,9 @@ function resolveRegistry(options: ScimServiceOptions): SchemaRegistry {
   }
 }
 
+const hasParameter = (request: ScimRequest, name: string) =>
+  Object.keys(request.query).some((key) => key.toLowerCase() === name);
+
 function reportError(options: ResolvedBaseOptions, error: unknown): void {
   try {
     options.onError(error, {});
@@ -407,6 +412,19 @@ async function route(
 ): Promise<ScimResponse> {
   const { registry } = context;
   const method = request.method.toUpperCase();
+  if (
+    (target.kind === "serviceProviderConfig" ||
+      target.kind === "schemas" ||
+      target.kind === "resourceTypes") &&
+    hasParameter(request, "filter")
+  ) {
+    // RFC 7644 §4: a filter on discovery SHOULD be refused, so no client assumes it applied.
+    throw new ScimError({
+      status: 403,
+      detail: "Discovery endpoints do not support filtering.",
+      code: "discovery.filter",
+    });
+  }
   switch (target.kind) {
     case "serviceProviderConfig": {
       if (method !== "GET") return methodNotAllowed(method, ["GET"]);
@@ -419,8 +437,15 @@ async function route(
     case "schemas": {
       if (method !== "GET") return methodNotAllowed(method, ["GET"]);
       return discovery(target.id, {
-        all: () => registry.schemaRepresentations(),
-        one: (id) => registry.schemaRepresentation(id),
+        all: () => [...registry.schemaRepresentations(), ...DISCOVERY_SCHEMAS.map(renderSchema)],
+        one: (id) => {
+          const found = registry.schemaRepresentation(id);
+          if (found !== undefined) return found;
+          const discoverySchema = DISCOVERY_SCHEMAS.find(
+            (schema) => schema.id.toLowerCase() === id.toLowerCase(),
+          );
+          return discoverySchema === undefined ? undefined : renderSchema(discoverySchema);
+        },
         location: (id) => `${request.baseUrl}/Schemas/${id}`,
         missing: (id) => `Schema "${id}" not found.`,
       });

@@ -198,6 +198,9 @@ async function retryOnConflict<T>(request: ScimRequest, attempt: () => Promise<T
   }
 }
 
+const coreSchemasOf = (context: ServiceContext) =>
+  context.registry.resourceTypes().map((type) => type.schema);
+
 /** Splits the relation attributes off validated data: members go to the relation, groups are derived. */
 function splitRelations(
   context: ServiceContext,
@@ -339,6 +342,7 @@ export async function createResource(
   const projection = parseProjection(context, request, resourceSchema);
   const validated = validateInput(resourceSchema, request.body, {
     strict: context.options.strict,
+    coreSchemas: coreSchemasOf(context),
   });
   const { data, members: given } = splitRelations(context, resourceSchema, validated);
   const members =
@@ -391,6 +395,7 @@ export async function replaceResource(
     const validated = validateInput(resourceSchema, request.body, {
       strict: context.options.strict,
       existing: record.data,
+      coreSchemas: coreSchemasOf(context),
     });
     const { data, members: given } = splitRelations(context, resourceSchema, validated);
     const members =
@@ -407,10 +412,17 @@ export async function replaceResource(
         members: members === undefined ? undefined : { replaceAll: true, add: members, remove: [] },
       },
     );
-    const shown: StoredRecord = members === undefined ? updated : { ...updated, members };
+    // The answer is what was stored (RFC 7644 §3.5.1): a member already present keeps
+    // its stored `display`, so members are read back rather than echoed.
+    const shown: StoredRecord =
+      members !== undefined && needsMembers(resourceSchema, projection)
+        ? ((await context.repository.get(request.tenant, resourceSchema.resourceType.id, id, {
+            includeMembers: true,
+          })) ?? updated)
+        : updated;
     return {
       status: 200,
-      headers: resourceHeaders(request, resourceSchema, updated),
+      headers: resourceHeaders(request, resourceSchema, shown),
       body: await render(context, request, resourceSchema, shown, projection),
       trace: { changedAttributes },
     };
