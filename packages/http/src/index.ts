@@ -1,0 +1,22 @@
+export {
+  type FetchMountOptions,
+  type ScimFetchHandler,
+  type ScimFetchHandlerOptions,
+  scimFetchHandler,
+} from "./fetch-handler";
+export type {
+  HandlerSource,
+  NoAuth,
+  ScimAuthOptions,
+  ScimHandlerOptions,
+  ScimHttpOptions,
+  ServiceOptionsWithoutStore,
+  StaticToken,
+  StaticTokensAuth,
+  StoreSource,
+  TokenHash,
+  TokenHashesAuth,
+  VerifiedToken,
+  VerifyAuth,
+} from "./options";
+export { generateToken, hashToken, TOKEN_PREFIX } from "./token";
