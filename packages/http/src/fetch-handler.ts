@@ -153,9 +153,11 @@ async function readWebStream(
 }
 
 function toResponse(reply: AdapterReply): Response {
-  const headers = new Headers();
+  // A plain record (a reply names each header once): runtimes such as
+  // @hono/node-server take it without building a Headers object.
+  const headers: Record<string, string> = {};
   for (let index = 0; index < reply.headers.length; index += 2) {
-    headers.append(reply.headers[index] as string, reply.headers[index + 1] as string);
+    headers[reply.headers[index] as string] = reply.headers[index + 1] as string;
   }
   return new Response(reply.body ?? null, { status: reply.status, headers });
 }
