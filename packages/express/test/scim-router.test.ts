@@ -149,7 +149,7 @@ describe.each(expressVersions)("scimRouter on $name", (version: ExpressVersion) 
 
   it("passes the Express request to verify and onError", async () => {
     const onError = vi.fn();
-    const verify = vi.fn(async () => ({ tenant: "acme" }));
+    const verify = vi.fn(async (_token: string, _request: unknown) => ({ tenant: "acme" }));
     const { origin } = await start({
       onError,
       auth: { verify },

@@ -1,0 +1,12 @@
+export type {
+  HandlerSource,
+  NoAuth,
+  StaticToken,
+  StaticTokensAuth,
+  StoreSource,
+  TokenHash,
+  TokenHashesAuth,
+  VerifiedToken,
+} from "@scimkit/http";
+export { generateToken, hashToken, TOKEN_PREFIX } from "@scimkit/http";
+export { type ScimPluginOptions, scimPlugin } from "./scim-plugin";

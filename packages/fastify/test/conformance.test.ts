@@ -1,0 +1,15 @@
+import { runHttpConformance } from "@scimkit/http-tests";
+import Fastify from "fastify";
+import { type ScimPluginOptions, scimPlugin } from "../src/index";
+
+runHttpConformance({
+  name: "scimPlugin on Fastify 5",
+  start: async ({ options, basePath }) => {
+    const app = Fastify();
+    await app.register(scimPlugin(options as ScimPluginOptions), { prefix: basePath });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    return { port, origin: `http://127.0.0.1:${port}`, close: () => app.close() };
+  },
+});
