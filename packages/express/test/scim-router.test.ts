@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { fakeHandler, rawRequest } from "@scimkit/http-tests";
 import type { Express } from "express";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hashToken, type ScimRouterOptions, scimRouter } from "../src/index";
-import { type ExpressVersion, expressVersions, serve } from "./serve";
+import { type ExpressVersion, expressVersions, fakeHandler, rawRequest, serve } from "./serve";
 
 // What only Express has: nested routers, app-level body parsers, `trust proxy`,
 // and its request in `verify`/`onError`. Everything else is in the shared HTTP

@@ -1,4 +1,4 @@
-import { fakeHandler } from "@scimkit/http-tests";
+import type { ScimHandler, ScimRequest } from "@scimkit/core";
 import { memoryStore } from "@scimkit/store-memory";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -6,6 +6,16 @@ import { scimPlugin } from "../src/index";
 
 // What only Fastify has: encapsulation, its trustProxy, its request in
 // verify/onError, plugin registration. The rest is the shared HTTP suite.
+
+/** A handler that records requests (the suite's own helper is out of reach: a workspace cycle). */
+function fakeHandler() {
+  const received: ScimRequest[] = [];
+  const handler: ScimHandler = async (request) => {
+    received.push(request);
+    return { status: 200, headers: {}, body: { ok: true } };
+  };
+  return { handler, last: () => received.at(-1) as ScimRequest };
+}
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {

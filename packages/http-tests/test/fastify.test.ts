@@ -1,6 +1,6 @@
-import { runHttpConformance } from "@scimkit/http-tests";
+import { type ScimPluginOptions, scimPlugin } from "@scimkit/fastify";
 import Fastify from "fastify";
-import { type ScimPluginOptions, scimPlugin } from "../src/index";
+import { runHttpConformance } from "../src/index";
 
 runHttpConformance({
   name: "scimPlugin on Fastify 5",
