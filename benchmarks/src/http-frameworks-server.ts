@@ -12,10 +12,15 @@
  */
 
 import type { Server } from "node:http";
+import { serve as serveHono } from "@hono/node-server";
 import { createScimService, type ScimRequest, type ScimService } from "@scimkit/core";
 import { scimRouter } from "@scimkit/express";
+import { scimPlugin } from "@scimkit/fastify";
+import { scimFetchHandler } from "@scimkit/http";
 import { memoryStore } from "@scimkit/store-memory";
 import express from "express";
+import Fastify from "fastify";
+import { Hono } from "hono";
 import { loadUsers, TENANT, userId, userName } from "./http-dataset";
 import type { Target } from "./http-targets";
 
@@ -69,15 +74,6 @@ async function serve(): Promise<number> {
       app.use(MOUNT, scimRouter({ handler: service.handle, auth }));
       return listen((port) => app.listen(port, "127.0.0.1"));
     }
-    case "express-null" as Target: {
-      let bodies: { list: unknown; one: unknown } = { list: {}, one: {} };
-      const app = express();
-      app.disable("x-powered-by");
-      app.use(MOUNT, scimRouter({ handler: async (r) => ({ status: 200, headers: {}, body: r.path === "/Users" ? bodies.list : bodies.one }), auth }));
-      const port = await listen((any) => app.listen(any, "127.0.0.1"));
-      bodies = await sampleBodies(service, port);
-      return port;
-    }
     case "express-baseline": {
       const file = process.env.BENCH_BASELINE_EXPRESS;
       if (file === undefined || file === "") throw new Error("BENCH_BASELINE_EXPRESS is not set.");
@@ -86,6 +82,41 @@ async function serve(): Promise<number> {
       app.disable("x-powered-by");
       app.use(MOUNT, baseline.scimRouter({ handler: service.handle, auth }));
       return listen((port) => app.listen(port, "127.0.0.1"));
+    }
+    case "fastify-bare": {
+      let bodies: { list: unknown; one: unknown } = { list: {}, one: {} };
+      const app = Fastify();
+      app.get(`${MOUNT}/Users`, async () => bodies.list);
+      app.get(`${MOUNT}/Users/:id`, async () => bodies.one);
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      const port = await listen(() => app.server);
+      bodies = await sampleBodies(service, port);
+      return port;
+    }
+    case "fastify-scim": {
+      const app = Fastify();
+      await app.register(scimPlugin({ handler: service.handle, auth }), { prefix: MOUNT });
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      return listen(() => app.server);
+    }
+    case "hono-bare": {
+      let bodies: { list: unknown; one: unknown } = { list: {}, one: {} };
+      const app = new Hono();
+      app.get(`${MOUNT}/Users`, (c) => c.json(bodies.list));
+      app.get(`${MOUNT}/Users/:id`, (c) => c.json(bodies.one));
+      const port = await listen(
+        (any) => serveHono({ fetch: app.fetch, port: any, hostname: "127.0.0.1" }) as Server,
+      );
+      bodies = await sampleBodies(service, port);
+      return port;
+    }
+    case "hono-scim": {
+      const scim = scimFetchHandler({ handler: service.handle, auth, basePath: MOUNT });
+      const app = new Hono();
+      app.all(`${MOUNT}/*`, (c) => scim(c.req.raw));
+      return listen(
+        (any) => serveHono({ fetch: app.fetch, port: any, hostname: "127.0.0.1" }) as Server,
+      );
     }
     default:
       throw new Error(`Unknown BENCH_TARGET "${target}".`);

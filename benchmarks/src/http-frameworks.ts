@@ -44,6 +44,8 @@ const PATHS: Record<CaseName, () => string> = {
 interface Running {
   readonly target: Target;
   readonly url: string;
+  /** The server process's CPU time so far, in microseconds (user + system). */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,14 @@ async function start(target: Target): Promise<Running> {
   return {
     target,
     url: `http://127.0.0.1:${port}`,
+    cpu: () =>
+      new Promise((resolve) => {
+        child.once("message", (message) => {
+          const { cpu } = message as { cpu: { user: number; system: number } };
+          resolve(cpu.user + cpu.system);
+        });
+        child.send("cpu");
+      }),
     async stop() {
       child.send("stop");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
@@ -77,12 +87,15 @@ async function start(target: Target): Promise<Running> {
 
 interface Measurement {
   readonly requestsPerSecond: number;
+  /** Server CPU per request: steadier than req/s when other processes share the machine. */
+  readonly cpuMicroseconds: number;
   readonly p50: number;
   readonly p99: number;
 }
 
 /** `amount` requests, or `SECONDS` of them; any non-2xx, error or timeout fails the run. */
 async function measure(server: Running, name: CaseName, amount?: number): Promise<Measurement> {
+  const cpuBefore = await server.cpu();
   const begin = performance.now();
   const result = await autocannon({
     url: server.url,
@@ -97,8 +110,10 @@ async function measure(server: Running, name: CaseName, amount?: number): Promis
       `${server.target} ${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
   }
+  const seconds = (performance.now() - begin) / 1000;
   return {
-    requestsPerSecond: result.requests.total / ((performance.now() - begin) / 1000),
+    requestsPerSecond: result.requests.total / seconds,
+    cpuMicroseconds: ((await server.cpu()) - cpuBefore) / result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
   };
@@ -152,7 +167,13 @@ try {
     for (const server of servers) {
       const runs = results.get(`${server.target} ${name}`) ?? [];
       console.log(
-        `  ${server.target.padEnd(18)} ${rate(server.target, name).toFixed(0).padStart(6)} req/s  p50 ${median(runs.map((run) => run.p50)).toFixed(1)} ms  p99 ${median(runs.map((run) => run.p99)).toFixed(1)} ms  (rounds: ${runs.map((run) => run.requestsPerSecond.toFixed(0)).join(", ")})`,
+        `  ${server.target.padEnd(18)} ${rate(server.target, name).toFixed(0).padStart(6)} req/s  ${median(
+          runs.map((run) => run.cpuMicroseconds),
+        )
+          .toFixed(0)
+          .padStart(
+            4,
+          )} µs CPU/req  p50 ${median(runs.map((run) => run.p50)).toFixed(1)} ms  p99 ${median(runs.map((run) => run.p99)).toFixed(1)} ms  (rounds: ${runs.map((run) => run.requestsPerSecond.toFixed(0)).join(", ")})`,
       );
     }
     const ratios: string[] = [];

@@ -116,6 +116,9 @@ function adaptRequest(request: Request, basePath: string): AdapterRequest<Reques
 }
 
 function requestBody(request: Request, contentLength: string | undefined): AdapterBody {
+  // GET and HEAD never have a body (Fetch), and not asking spares runtimes that
+  // build the body stream lazily (@hono/node-server) a full Request per request.
+  if (request.method === "GET" || request.method === "HEAD") return { kind: "none" };
   const stream = request.body;
   if (stream === null || contentLength === "0") return { kind: "none" };
   return { kind: "stream", read: (limit) => readWebStream(stream, limit) };
