@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import {
   type ChangeConsumer,
   type ChangeConsumerOptions,
@@ -88,7 +89,13 @@ export function createDeliveryConsumer(
   };
   const attempts = new Map<string, number>();
   const keyOf = (change: FeedChange) => `${change.event.tenant}\n${change.position}`;
-  let controller = new AbortController();
+  // One signal for every request in flight (up to `concurrency`), each listening to it.
+  const newController = () => {
+    const created = new AbortController();
+    setMaxListeners(0, created.signal);
+    return created;
+  };
+  let controller = newController();
   let stopping = false;
   let stopped: Promise<void> | undefined;
 
@@ -151,7 +158,7 @@ export function createDeliveryConsumer(
   const wrapper: ChangeConsumer = {
     start() {
       if (stopping) return;
-      if (controller.signal.aborted) controller = new AbortController();
+      if (controller.signal.aborted) controller = newController();
       consumer.start();
     },
     stop() {
