@@ -66,6 +66,7 @@ beforeAll(async () => {
         "@scimkit/core": dependency("@scimkit/core"),
         "@scimkit/express": dependency("@scimkit/express"),
         "@scimkit/store-memory": dependency("@scimkit/store-memory"),
+        "@scimkit/webhooks": dependency("@scimkit/webhooks"),
         express: "^5.1.0",
       },
       devDependencies: { "@types/express": "^5.0.0", "@types/node": "^20.0.0" },
@@ -147,10 +148,11 @@ describe("the packed packages", () => {
     }
   });
 
-  it("serve SCIM from a CommonJS app (require)", async () => {
+  it("serve SCIM from a CommonJS app (require), and deliver its changes as signed webhooks", async () => {
     const server = await start("server.cjs");
     try {
-      await createAndReadUser(server.port);
+      const id = await createAndReadUser(server.port);
+      await expect.poll(() => server.output()).toContain(`WEBHOOK user.created ${id}`);
     } finally {
       server.child.kill();
     }
@@ -180,7 +182,8 @@ describe("the packed packages", () => {
       expect(version.trim()).toMatch(new RegExp(`^v${major}\\.`));
       const server = await start("server.cjs", node);
       try {
-        await createAndReadUser(server.port);
+        const id = await createAndReadUser(server.port);
+        await expect.poll(() => server.output()).toContain(`WEBHOOK user.created ${id}`);
       } finally {
         server.child.kill();
       }
@@ -235,6 +238,8 @@ describe("the packed packages", () => {
     try {
       const id = await createAndReadUser(server.port);
       await expect.poll(() => server.output()).toContain(`EVENT User ${id}`);
+      expect(server.output()).toContain("SECURITY EVENTS 9");
+      expect(server.output()).toContain("POLL 200");
     } finally {
       server.child.kill();
     }
