@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +28,11 @@ let buildDir: string;
 let childScript: string;
 
 beforeAll(async () => {
-  buildDir = await mkdtemp(join(packageDir, ".durability-"));
+  // Under node_modules: ignored by git and biome even if a run is killed, and the
+  // bundle's external drivers resolve from there.
+  const cache = join(packageDir, "node_modules", ".cache", "scimkit");
+  await mkdir(cache, { recursive: true });
+  buildDir = await mkdtemp(join(cache, "durability-"));
   childScript = join(buildDir, "scim-webhook-server.mjs");
   await build({
     entryPoints: [join(packageDir, "test/fixtures/scim-webhook-server.ts")],
