@@ -31,7 +31,7 @@ export interface DeliveryConsumerOptions
   /**
    * Attempts and backoff per change before it is dead-lettered. The tenant's feed
    * waits behind a change that is being retried (order per resource is kept).
-   * @default { maxAttempts: 12, initialDelayMs: 1000, maxDelayMs: 600000 }: about 15 to 25 minutes
+   * @default { maxAttempts: 12, initialDelayMs: 1000, maxDelayMs: 600000 }: about 13 to 27 minutes
    */
   readonly retry?: ConsumerRetryOptions;
   /** What the consumer could not deliver. @default console.error */
