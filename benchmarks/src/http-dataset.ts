@@ -71,10 +71,10 @@ export async function loadPostgres(client: Queryable, schema: string): Promise<v
   await client.query(`ANALYZE "${schema}".unique_keys`);
 }
 
-/** Loads the same data set through the store contract (for the memory store). */
-export async function loadStore(store: ScimStore): Promise<void> {
+/** Loads users 1..`count` (no groups) through the store contract. */
+export async function loadUsers(store: ScimStore, count: number): Promise<void> {
   const created = new Date().toISOString();
-  for (let n = 1; n <= USERS + SPARE_USERS; n += 1) {
+  for (let n = 1; n <= count; n += 1) {
     await store.create(TENANT, {
       resourceType: "User",
       id: userId(n),
@@ -91,6 +91,12 @@ export async function loadStore(store: ScimStore): Promise<void> {
       uniqueKeys: [{ attribute: "userName", value: userName(n) }],
     });
   }
+}
+
+/** Loads the same data set through the store contract (for the memory store). */
+export async function loadStore(store: ScimStore): Promise<void> {
+  const created = new Date().toISOString();
+  await loadUsers(store, USERS + SPARE_USERS);
   for (let g = 1; g <= GROUPS; g += 1) {
     const memberNumbers =
       g === 1

@@ -1,10 +1,18 @@
-import { createScimService, type DeletionOptions, type ScimEventName } from "@scimkit/core";
-import { scimRouter } from "@scimkit/express";
+import {
+  createScimService,
+  createTokenVerifier,
+  type DeletionOptions,
+  type ScimEventName,
+} from "@scimkit/core";
+import { managementRouter, scimRouter } from "@scimkit/express";
 import express from "express";
 import { createStore, DEFAULT_STORE, dataDirectory } from "./store";
 import { setUpToken } from "./token";
 
 const MOUNT_PATH = "/scim/v2";
+const ADMIN_PATH = "/admin/api";
+/** The tenant `SCIM_TOKEN` (or the generated token) provisions. */
+const DEFAULT_TENANT = "default";
 /** How often a soft-deleting server purges resources whose retention has passed. */
 const PURGE_INTERVAL_MILLISECONDS = 60 * 60 * 1000;
 
@@ -34,8 +42,28 @@ const storeKind = process.env.STORE || DEFAULT_STORE;
 // Only the embedded store keeps data on this machine, so only it keeps the token's hash.
 const token = setUpToken(storeKind === "pglite" ? dataDirectory() : undefined);
 
+const adminToken = process.env.ADMIN_TOKEN;
+if (adminToken !== undefined && adminToken !== "" && adminToken.length < 16) {
+  throw new Error("ADMIN_TOKEN must be at least 16 characters.");
+}
+
 const store = await createStore(storeKind);
 const service = createScimService({ store, deletion });
+// The default tenant has a record, so it can be disabled and its log read like any other.
+if ((await store.tenants?.get(DEFAULT_TENANT)) === undefined) {
+  await store.tenants?.create({
+    id: DEFAULT_TENANT,
+    name: "Default tenant",
+    createdAt: new Date().toISOString(),
+  });
+}
+// SCIM_TOKEN (or the generated token) for the default tenant, and every token issued
+// through the management API, checked against the store on each request.
+const staticTokens = [{ sha256: token.sha256, tenant: DEFAULT_TENANT }];
+const auth =
+  store.tenants === undefined
+    ? { tokenHashes: staticTokens }
+    : { verify: createTokenVerifier({ store, staticTokens }) };
 
 // Soft delete keeps deleted resources in the store's trash; core runs no timers,
 // so the app purges those whose retention has passed.
@@ -74,7 +102,10 @@ for (const name of logged) {
 
 const app = express();
 app.disable("x-powered-by");
-app.use(MOUNT_PATH, scimRouter({ handler: service.handle, auth: token.auth }));
+app.use(MOUNT_PATH, scimRouter({ handler: service.handle, auth }));
+if (adminToken !== undefined && adminToken !== "") {
+  app.use(ADMIN_PATH, managementRouter({ store, auth: { token: adminToken } }));
+}
 app.get("/", (_request, response) => {
   response.type("text/plain").send(`scimkit quickstart: SCIM 2.0 is served at ${MOUNT_PATH}\n`);
 });
@@ -87,6 +118,9 @@ const server = app.listen(port, host, () => {
   console.log(`scimkit quickstart is running (store: ${storeKind})`);
   console.log(`  SCIM base URL: ${baseUrl}`);
   console.log(`  Bearer token:  ${token.message}`);
+  if (adminToken !== undefined && adminToken !== "") {
+    console.log(`  Management API: http://${shownHost}:${actualPort}${ADMIN_PATH} (ADMIN_TOKEN)`);
+  }
   if (deletion.mode === "soft") {
     console.log(`  DELETE:        soft, purged after ${deletion.retentionDays} days`);
   }
@@ -97,8 +131,10 @@ const server = app.listen(port, host, () => {
 const shutdown = () => {
   clearInterval(purgeTimer);
   server.close(() => {
-    void store.close?.();
-    process.exit(0);
+    void service
+      .flush()
+      .then(() => store.close?.())
+      .finally(() => process.exit(0));
   });
   server.closeAllConnections();
 };

@@ -2,11 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateToken, hashToken } from "@scimkit/express";
 
-/** How the example authenticates, and what to tell the person who started it. */
+/** The default tenant's token (as its SHA-256), and what to tell the person who started it. */
 export interface TokenSetup {
-  readonly auth:
-    | { tokens: { token: string }[] }
-    | { tokenHashes: { sha256: string; tenant: string }[] };
+  readonly sha256: string;
   readonly message: string;
 }
 
@@ -20,14 +18,14 @@ const HASH_FILE = "scim-token.sha256";
 export function setUpToken(persistDir: string | undefined): TokenSetup {
   const configured = process.env.SCIM_TOKEN;
   if (configured !== undefined && configured !== "") {
-    return { auth: { tokens: [{ token: configured }] }, message: "the value of SCIM_TOKEN" };
+    return { sha256: hashToken(configured), message: "the value of SCIM_TOKEN" };
   }
   const hashFile = persistDir === undefined ? undefined : join(persistDir, HASH_FILE);
   if (hashFile !== undefined && existsSync(hashFile)) {
     const sha256 = readFileSync(hashFile, "utf8").trim();
     if (/^[0-9a-f]{64}$/.test(sha256)) {
       return {
-        auth: { tokenHashes: [{ sha256, tenant: "default" }] },
+        sha256,
         message: `the token generated on first start (only its hash is kept in ${hashFile}; delete that file for a new token)`,
       };
     }
@@ -38,7 +36,7 @@ export function setUpToken(persistDir: string | undefined): TokenSetup {
     writeFileSync(hashFile, `${hashToken(token)}\n`, { mode: 0o600 });
   }
   return {
-    auth: { tokens: [{ token }] },
+    sha256: hashToken(token),
     message: `${token}   (generated now and shown once; set SCIM_TOKEN to choose one)`,
   };
 }

@@ -51,14 +51,14 @@ describe("quickstart on its default store", () => {
       const first = await startServer(env);
       const token = first.token;
       await first.stop();
-      expect(token).toMatch(/^scim_/);
+      expect(token).toMatch(/^scimkit_/);
       const kept = await readFile(path.join(tokenDir, "scim-token.sha256"), "utf8");
       expect(kept).not.toContain(token);
       expect(kept.trim()).toMatch(/^[0-9a-f]{64}$/);
 
       const second = await startServer(env);
       try {
-        expect(second.output()).not.toContain("scim_");
+        expect(second.output()).not.toContain("scimkit_");
         const read = await fetch(`${second.baseUrl}/ServiceProviderConfig`, {
           headers: { authorization: `Bearer ${token}` },
         });

@@ -41,7 +41,7 @@ export function startServer(env: Record<string, string> = {}): Promise<RunningSe
       const tokenLine = /Bearer token: {2}(\S+)/.exec(output);
       if (url !== undefined && tokenLine !== null) {
         // A printed token, or "" when the server reuses one it printed before.
-        const token = tokenLine[1]?.startsWith("scim_") ? tokenLine[1] : (env.SCIM_TOKEN ?? "");
+        const token = tokenLine[1]?.startsWith("scimkit_") ? tokenLine[1] : (env.SCIM_TOKEN ?? "");
         clearTimeout(timer);
         resolve({ baseUrl: url, token, output: () => output, stop });
       }

@@ -183,6 +183,10 @@ export {
   type VerifiedToken,
 } from "./tenants/create-token-verifier";
 export {
+  digestFromHex,
+  digestsEqual,
+  digestToken,
+  generateToken,
   type IssuedToken,
   issueToken,
   TENANT_ID,

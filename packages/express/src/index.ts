@@ -1,4 +1,5 @@
 export { generateToken, hashToken, TOKEN_PREFIX } from "./hash-token";
+export { type ManagementRouterOptions, managementRouter } from "./management-router";
 export type {
   HandlerSource,
   NoAuth,

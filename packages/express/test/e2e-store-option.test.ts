@@ -3,7 +3,11 @@ import { memoryStore } from "@scimkit/store-memory";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { scimRouter } from "../src/index";
-import { newUser } from "./e2e-harness";
+
+const newUser = (userName: string) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+  userName,
+});
 
 describe("scimRouter({ store, auth }): the router creates the service", () => {
   let close: (() => void) | undefined;

@@ -1,3 +1,5 @@
+// The Express tests cannot import @scimkit/http-tests (the suite reaches express through
+// @scimkit/idp-replay, a workspace cycle), so these two helpers exist here too.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ScimHandler, ScimRequest, ScimResponse } from "@scimkit/core";

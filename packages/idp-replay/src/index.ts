@@ -1,7 +1,8 @@
+// What other workspace packages use (the HTTP conformance suite replays the traces
+// through every adapter): the traces and the runner, free of any framework or store.
+// `start-scim-server` and `store-drivers` (Express, Postgres) serve this package's own tests.
 export * from "./json-pointer";
 export * from "./replay-trace";
-export * from "./scim-client";
 export * from "./send-raw-request";
-export * from "./start-scim-server";
-export * from "./store-drivers";
 export type * from "./trace";
+export * from "./traces";

@@ -7,7 +7,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVER_CJS, SERVER_MTS, TOKEN, TSCONFIG } from "./fixtures";
+import {
+  FASTIFY_CJS,
+  FASTIFY_MTS,
+  FETCH_CJS,
+  FETCH_MTS,
+  SERVER_CJS,
+  SERVER_MTS,
+  TOKEN,
+  TSCONFIG,
+} from "./fixtures";
+
+/** The apps of the throw-away project: Express (the original), Fastify, the fetch handler. */
+const APPS = ["server", "fastify", "fetch"] as const;
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
@@ -66,14 +78,22 @@ beforeAll(async () => {
         "@scimkit/core": dependency("@scimkit/core"),
         "@scimkit/express": dependency("@scimkit/express"),
         "@scimkit/store-memory": dependency("@scimkit/store-memory"),
+        "@scimkit/http": dependency("@scimkit/http"),
+        "@scimkit/fastify": dependency("@scimkit/fastify"),
         "@scimkit/webhooks": dependency("@scimkit/webhooks"),
+        "@hono/node-server": "^1.19.0",
         express: "^5.1.0",
+        fastify: "^5.6.0",
       },
       devDependencies: { "@types/express": "^5.0.0", "@types/node": "^20.0.0" },
     }),
   );
   await writeFile(path.join(app, "server.cjs"), SERVER_CJS);
   await writeFile(path.join(app, "server.mts"), SERVER_MTS);
+  await writeFile(path.join(app, "fastify.cjs"), FASTIFY_CJS);
+  await writeFile(path.join(app, "fastify.mts"), FASTIFY_MTS);
+  await writeFile(path.join(app, "fetch.cjs"), FETCH_CJS);
+  await writeFile(path.join(app, "fetch.mts"), FETCH_MTS);
   await writeFile(path.join(app, "tsconfig.json"), TSCONFIG);
   await run(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
     cwd: app,
@@ -126,10 +146,21 @@ async function createAndReadUser(port: number) {
   return id;
 }
 
+/** The Express app delivers its changes as Standard Webhooks to a receiver that prints what it verified. */
+async function expectWebhook(server: { output: () => string }, id: string) {
+  await expect.poll(() => server.output()).toContain(`WEBHOOK user.created ${id}`);
+}
+
 describe("the packed packages", () => {
   it("ship dist with ESM, CJS and both kinds of type declarations, and nothing from src", () => {
     expect([...tarballs.keys()].sort()).toEqual(
-      expect.arrayContaining(["@scimkit/core", "@scimkit/express", "@scimkit/store-memory"]),
+      expect.arrayContaining([
+        "@scimkit/core",
+        "@scimkit/express",
+        "@scimkit/fastify",
+        "@scimkit/http",
+        "@scimkit/store-memory",
+      ]),
     );
     for (const [name, { files }] of tarballs) {
       for (const file of [
@@ -141,6 +172,11 @@ describe("the packed packages", () => {
       ]) {
         expect(files, name).toContain(file);
       }
+      if (name === "@scimkit/http") {
+        for (const file of ["adapter.js", "adapter.cjs", "adapter.d.ts", "adapter.d.cts"]) {
+          expect(files, name).toContain(`dist/${file}`);
+        }
+      }
       expect(
         files.filter((file) => file.startsWith("src/") || file.startsWith("test/")),
         name,
@@ -148,11 +184,11 @@ describe("the packed packages", () => {
     }
   });
 
-  it("serve SCIM from a CommonJS app (require), and deliver its changes as signed webhooks", async () => {
-    const server = await start("server.cjs");
+  it.each(APPS)("serve SCIM from the CommonJS %s app (require)", async (app) => {
+    const server = await start(`${app}.cjs`);
     try {
       const id = await createAndReadUser(server.port);
-      await expect.poll(() => server.output()).toContain(`WEBHOOK user.created ${id}`);
+      if (app === "server") await expectWebhook(server, id);
     } finally {
       server.child.kill();
     }
@@ -160,7 +196,7 @@ describe("the packed packages", () => {
 
   // Users run current Node releases too; the `node` package on npm brings them.
   it.each(["22", "24"])(
-    "serve SCIM from the CommonJS app on Node %s",
+    "serve SCIM from the CommonJS apps on Node %s",
     async (major) => {
       const node = await run(
         npm,
@@ -180,12 +216,14 @@ describe("the packed packages", () => {
       if (node === undefined) return;
       const { stdout: version } = await run(node, ["--version"]);
       expect(version.trim()).toMatch(new RegExp(`^v${major}\\.`));
-      const server = await start("server.cjs", node);
-      try {
-        const id = await createAndReadUser(server.port);
-        await expect.poll(() => server.output()).toContain(`WEBHOOK user.created ${id}`);
-      } finally {
-        server.child.kill();
+      for (const app of APPS) {
+        const server = await start(`${app}.cjs`, node);
+        try {
+          const id = await createAndReadUser(server.port);
+          if (app === "server") await expectWebhook(server, id);
+        } finally {
+          server.child.kill();
+        }
       }
     },
     120_000,
@@ -224,7 +262,7 @@ describe("the packed packages", () => {
     }
   });
 
-  it("type-check and serve SCIM from an ESM TypeScript app (import)", async () => {
+  it("type-check and serve SCIM from the ESM TypeScript apps (import)", async () => {
     const app = path.join(work, "app");
     const result = await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: app }).catch(
       (error: { stdout?: string; stderr?: string }) => ({
@@ -234,14 +272,18 @@ describe("the packed packages", () => {
       }),
     );
     expect("failed" in result ? `${result.stdout}${result.stderr}` : "").toBe("");
-    const server = await start(path.join("dist", "server.mjs"));
-    try {
-      const id = await createAndReadUser(server.port);
-      await expect.poll(() => server.output()).toContain(`EVENT User ${id}`);
-      expect(server.output()).toContain("SECURITY EVENTS 9");
-      expect(server.output()).toContain("POLL 200");
-    } finally {
-      server.child.kill();
+    for (const app of APPS) {
+      const server = await start(path.join("dist", `${app}.mjs`));
+      try {
+        const id = await createAndReadUser(server.port);
+        await expect.poll(() => server.output()).toContain(`EVENT User ${id}`);
+        if (app === "server") {
+          expect(server.output()).toContain("SECURITY EVENTS 9");
+          expect(server.output()).toContain("POLL 200");
+        }
+      } finally {
+        server.child.kill();
+      }
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The framework-agnostic protocol boundary: an HTTP adapter (e.g. @scimkit/express)
+ * The framework-agnostic protocol boundary: an HTTP layer (e.g. @scimkit/http)
  * turns its request into a `ScimRequest`, calls `handle`, and writes the
  * `ScimResponse` back. Nothing here knows about any web framework.
  */
@@ -24,15 +24,16 @@ export interface ScimRequest {
   /** The tenant the credentials belong to; scopes every store call. */
   readonly tenant: string;
   /**
+   * The id of the credential that authenticated the request, for logs and rate
+   * limits; never the credential itself. Absent when the credential has no id
+   * (or authentication is off).
+   */
+  readonly tokenId?: string;
+  /**
    * Absolute URL of the SCIM mount point without a trailing slash, e.g.
    * `https://app.example.com/scim/v2`; used for `meta.location` and `Location`.
    */
   readonly baseUrl: string;
-  /**
-   * The id of the stored token that authenticated the request (absent for
-   * static tokens), for the provisioning log and per-token rate limits.
-   */
-  readonly tokenId?: string;
 }
 
 export interface ScimResponse {

@@ -1,6 +1,6 @@
 import { ScimError } from "../errors";
 import type { ScimStore, TenantStore } from "../store/contract";
-import { constantTimeEqual, TENANT_ID, tokenSha256 } from "./tokens";
+import { digestFromHex, digestsEqual, digestToken, TENANT_ID } from "./tokens";
 
 /** The credential a bearer token stands for. */
 export interface VerifiedToken {
@@ -70,7 +70,7 @@ export function createTokenVerifier(
         `createTokenVerifier: staticTokens[${index}].tenant is not a valid tenant id.`,
       );
     }
-    return { sha256, tenant };
+    return { digest: digestFromHex(sha256), tenant };
   });
   const clock = options.clock ?? (() => new Date());
   const touchIntervalMs = options.touchIntervalMs ?? 60_000;
@@ -101,16 +101,18 @@ export function createTokenVerifier(
     ) {
       return null;
     }
-    const sha256 = await tokenSha256(token);
+    const digest = await digestToken(token);
     let staticTenant: string | undefined;
     for (const entry of statics) {
       // Every entry is compared, so the time taken does not say which one matched.
-      if (constantTimeEqual(entry.sha256, sha256)) staticTenant = entry.tenant;
+      if (digestsEqual(entry.digest, digest)) staticTenant = entry.tenant;
     }
     if (staticTenant !== undefined) {
       checkTenant(await tenants.get(staticTenant));
       return { tenant: staticTenant };
     }
+    let sha256 = "";
+    for (const byte of digest) sha256 += byte.toString(16).padStart(2, "0");
     const found = await tenants.findToken(sha256);
     if (found === undefined) return null;
     const now = clock();

@@ -1,8 +1,6 @@
-import type { AddressInfo } from "node:net";
 import { createScimService, type ScimServiceOptions } from "@scimkit/core";
 import { memoryStore } from "@scimkit/store-memory";
-import express from "express";
-import { scimRouter } from "../src/index";
+import type { HttpAdapterUnderTest } from "./run-http-conformance";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -25,20 +23,20 @@ export type ScimClient = (
 ) => Promise<ScimReply>;
 
 /**
- * The real service on a real Express app on an ephemeral 127.0.0.1 port, with
- * the memory store: what `app.use("/scim/v2", scimRouter(...))` gives a user.
+ * The real service over the memory store, served by the adapter at `/scim/v2` on
+ * an ephemeral 127.0.0.1 port with one bearer token.
  */
-export async function startScim(options: Partial<ScimServiceOptions> = {}, token = "e2e-token") {
+export async function startScim(
+  adapter: HttpAdapterUnderTest,
+  options: Partial<ScimServiceOptions> = {},
+  token = "e2e-token",
+) {
   const service = createScimService({ store: memoryStore(), ...options } as ScimServiceOptions);
-  const app = express();
-  app.use("/scim/v2", scimRouter({ handler: service.handle, auth: { tokens: [{ token }] } }));
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
+  const server = await adapter.start({
+    options: { handler: service.handle, auth: { tokens: [{ token }] } },
+    basePath: "/scim/v2",
   });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}/scim/v2`;
+  const baseUrl = `${server.origin}/scim/v2`;
   const scim: ScimClient = async (method, path, body, headers = {}) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -58,16 +56,7 @@ export async function startScim(options: Partial<ScimServiceOptions> = {}, token
       body: text === "" ? undefined : JSON.parse(text),
     };
   };
-  return {
-    service,
-    baseUrl,
-    scim,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { service, baseUrl, scim, close: () => server.close() };
 }
 
 export const newUser = (userName: string, extra: Record<string, unknown> = {}) => ({

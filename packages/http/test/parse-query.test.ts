@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeComponent, decodePath, MAX_QUERY_PARAMETERS, parseQuery } from "../src/parse-query";
+import {
+  decodeComponent,
+  decodePath,
+  decodeTolerantly,
+  MAX_QUERY_PARAMETERS,
+  parseQuery,
+} from "../src/parse-query";
 
 describe("parseQuery", () => {
   it("decodes Entra's `+` spaces and raw quotes", () => {
@@ -51,12 +57,34 @@ describe("parseQuery", () => {
   });
 });
 
+function encodeURIComponentSafely(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 describe("decodeComponent", () => {
   it("inverts encodeURIComponent for any string", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), (text) => {
         expect(decodeComponent(encodeURIComponent(text), false)).toBe(text);
         expect(decodeComponent(encodeURIComponent(text), true)).toBe(text);
+      }),
+    );
+  });
+
+  it("answers what the tolerant decoder answers, on valid and broken percent runs alike", () => {
+    const piece = fc.oneof(
+      fc.constantFrom("%", "%2", "%zz", "%E2%82", "%E2%82%AC", "%C0%AF", "%ED%A0%80", "%FF", "%41"),
+      fc.string({ unit: "binary", maxLength: 3 }).map(encodeURIComponentSafely),
+      fc.string({ maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), (pieces) => {
+        const text = pieces.join("");
+        expect(decodeComponent(text, false)).toBe(decodeTolerantly(text));
       }),
     );
   });
