@@ -9,6 +9,8 @@ export interface Received {
   readonly url: string;
   readonly headers: IncomingMessage["headers"];
   readonly body: string;
+  /** When the client closed a request answered with "hang" (it gave up waiting). */
+  closedAt?: number;
 }
 
 /** What to answer: a status (and headers, body), or "hang" to never answer. */
@@ -46,7 +48,10 @@ export async function startReceiver(
       }
       if (answer === "hang") {
         hanging.add(response);
-        response.on("close", () => hanging.delete(response));
+        response.on("close", () => {
+          received.closedAt ??= Date.now();
+          hanging.delete(response);
+        });
         return;
       }
       response.writeHead(answer.status, answer.headers ?? {});
