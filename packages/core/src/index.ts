@@ -170,6 +170,7 @@ export {
   type DeletionOptions,
   type ScimErrorContext,
   type ScimServiceLimits,
+  type ServiceProviderConfigExtension,
 } from "./service/options";
 export type { PruneResult } from "./service/provisioning-log";
 export type { ScimHandler, ScimRequest, ScimResponse } from "./service/types";
