@@ -34,6 +34,14 @@ export const EXAMPLES: readonly ExampleSetup[] = [
       { label: "pglite", env: { STORE: "pglite" }, dataDir: true },
     ],
   },
+  {
+    name: "hono",
+    entry: "dist/server.js",
+    variants: [
+      { label: "memory", env: { STORE: "memory" } },
+      { label: "pglite", env: { STORE: "pglite" }, dataDir: true },
+    ],
+  },
 ];
 
 /** The example apps in the repository (folders of examples/ with a package.json). */

@@ -22,6 +22,7 @@ export {
   type ConsumerReport,
   type ConsumerRetryOptions,
   createChangeConsumer,
+  PermanentChangeError,
   RetryLaterError,
 } from "./feed/create-change-consumer";
 export { type FeedChange, toFeedChange } from "./feed/feed-change";
