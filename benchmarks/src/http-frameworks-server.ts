@@ -13,7 +13,13 @@
 
 import type { Server } from "node:http";
 import { serve as serveHono } from "@hono/node-server";
-import { createScimService, type ScimRequest, type ScimService } from "@scimkit/core";
+import {
+  createScimService,
+  createTokenVerifier,
+  type ScimRequest,
+  type ScimService,
+  tokenSha256,
+} from "@scimkit/core";
 import { scimRouter } from "@scimkit/express";
 import { scimPlugin } from "@scimkit/fastify";
 import { scimFetchHandler } from "@scimkit/http";
@@ -117,6 +123,35 @@ async function serve(): Promise<number> {
       return listen(
         (any) => serveHono({ fetch: app.fetch, port: any, hostname: "127.0.0.1" }) as Server,
       );
+    }
+    case "auth-static": {
+      const quiet = createScimService({ store, log: false });
+      const app = express();
+      app.disable("x-powered-by");
+      app.use(MOUNT, scimRouter({ handler: quiet.handle, auth }));
+      return listen((port) => app.listen(port, "127.0.0.1"));
+    }
+    case "auth-store": {
+      await store.tenants!.create({
+        id: TENANT,
+        name: "Bench",
+        createdAt: new Date().toISOString(),
+      });
+      await store.tenants!.createToken({
+        id: "tok_bench",
+        tenant: TENANT,
+        description: "bench",
+        hint: "…",
+        createdAt: new Date().toISOString(),
+        sha256: await tokenSha256(token),
+      });
+      const app = express();
+      app.disable("x-powered-by");
+      app.use(
+        MOUNT,
+        scimRouter({ handler: service.handle, auth: { verify: createTokenVerifier({ store }) } }),
+      );
+      return listen((port) => app.listen(port, "127.0.0.1"));
     }
     default:
       throw new Error(`Unknown BENCH_TARGET "${target}".`);

@@ -11,7 +11,7 @@
  * Run: `npm run bench:frameworks -w @scimkit/benchmarks` (see benchmarks/README.md).
  * Environment knobs: HTTP_BENCH_TARGETS (every target), HTTP_BENCH_SECONDS (5),
  * HTTP_BENCH_ROUNDS (3), HTTP_BENCH_CONNECTIONS (10), HTTP_BENCH_USERS (5000),
- * HTTP_BENCH_CASES (lookup,get), HTTP_BENCH_BASELINE_EXPRESS (a bundled
+ * HTTP_BENCH_CASES (lookup,get; also patch), HTTP_BENCH_BASELINE_EXPRESS (a bundled
  * `scimRouter` of an earlier commit, enables the `express-baseline` target).
  */
 
@@ -32,14 +32,24 @@ const WANTED = (process.env.HTTP_BENCH_TARGETS ?? TARGETS.join(",")).split(",") 
 const TOKEN = randomBytes(24).toString("hex");
 const MOUNT = "/scim/v2";
 
-type CaseName = "lookup" | "get";
+type CaseName = "lookup" | "get" | "patch";
 
 const randomUser = () => 1 + Math.floor(Math.random() * USERS);
 const PATHS: Record<CaseName, () => string> = {
   lookup: () =>
     `${MOUNT}/Users?filter=${encodeURIComponent(`userName eq "${userName(randomUser())}"`)}`,
   get: () => `${MOUNT}/Users/${userId(randomUser())}`,
+  patch: () => `${MOUNT}/Users/${userId(randomUser())}`,
 };
+let patches = 0;
+/** Entra's one-attribute user PATCH, a new title each time so every PATCH writes. */
+const patchBody = () =>
+  JSON.stringify({
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    Operations: [{ op: "Replace", path: "title", value: `title ${(patches += 1)}` }],
+  });
+/** Bare routes answer GETs only. */
+const runsCase = (target: Target, name: CaseName) => name !== "patch" || !target.endsWith("-bare");
 
 interface Running {
   readonly target: Target;
@@ -102,8 +112,19 @@ async function measure(server: Running, name: CaseName, amount?: number): Promis
     connections: CONNECTIONS,
     timeout: 10,
     ...(amount === undefined ? { duration: SECONDS } : { amount }),
-    headers: { authorization: `Bearer ${TOKEN}`, accept: "application/scim+json" },
-    requests: [{ method: "GET", setupRequest: (raw) => ({ ...raw, path: PATHS[name]() }) }],
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      accept: "application/scim+json",
+      "content-type": "application/scim+json",
+    },
+    requests: [
+      name === "patch"
+        ? {
+            method: "PATCH",
+            setupRequest: (raw) => ({ ...raw, path: PATHS[name](), body: patchBody() }),
+          }
+        : { method: "GET", setupRequest: (raw) => ({ ...raw, path: PATHS[name]() }) },
+    ],
   });
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(
@@ -125,7 +146,7 @@ const median = (values: readonly number[]) => {
 };
 
 async function checkBodySizes(servers: readonly Running[]): Promise<void> {
-  for (const name of CASES) {
+  for (const name of CASES.filter((entry) => entry !== "patch")) {
     const sizes = new Map<string, number>();
     for (const server of servers) {
       const response = await fetch(`${server.url}${PATHS[name]()}`, {
@@ -149,12 +170,15 @@ try {
   );
   await checkBodySizes(servers);
   for (const server of servers) {
-    for (const name of CASES) await measure(server, name, 2_000); // warm-up
+    for (const name of CASES) {
+      if (runsCase(server.target, name)) await measure(server, name, 2_000); // warm-up
+    }
   }
   const results = new Map<string, Measurement[]>();
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const name of CASES) {
       for (const server of servers) {
+        if (!runsCase(server.target, name)) continue;
         const key = `${server.target} ${name}`;
         results.set(key, [...(results.get(key) ?? []), await measure(server, name)]);
       }
@@ -163,8 +187,14 @@ try {
   const rate = (target: string, name: CaseName) =>
     median((results.get(`${target} ${name}`) ?? []).map((run) => run.requestsPerSecond));
   for (const name of CASES) {
-    console.log(`\n${name === "lookup" ? "GET /Users?filter=userName eq" : "GET /Users/{id}"}:`);
+    const titles = {
+      lookup: "GET /Users?filter=userName eq",
+      get: "GET /Users/{id}",
+      patch: "PATCH /Users/{id}",
+    };
+    console.log(`\n${titles[name]}:`);
     for (const server of servers) {
+      if (!runsCase(server.target, name)) continue;
       const runs = results.get(`${server.target} ${name}`) ?? [];
       console.log(
         `  ${server.target.padEnd(18)} ${rate(server.target, name).toFixed(0).padStart(6)} req/s  ${median(
@@ -179,13 +209,18 @@ try {
     const ratios: string[] = [];
     for (const server of servers) {
       const [framework, kind] = server.target.split("-");
-      if (kind === "bare") continue;
+      if (kind === "bare" || framework === "auth" || !runsCase(server.target, name)) continue;
       const bare = `${framework}-bare`;
       if (targets.includes(bare as Target)) {
         ratios.push(
           `${server.target} / ${bare} ${(rate(server.target, name) / rate(bare, name)).toFixed(2)}`,
         );
       }
+    }
+    if (targets.includes("auth-static") && targets.includes("auth-store")) {
+      ratios.push(
+        `auth-store / auth-static ${(rate("auth-store", name) / rate("auth-static", name)).toFixed(2)}`,
+      );
     }
     if (targets.includes("express-baseline") && targets.includes("express-scim")) {
       ratios.push(

@@ -11,5 +11,9 @@ export const TARGETS = [
   "fastify-scim",
   "hono-bare",
   "hono-scim",
+  // Express + SCIM with static tokens and no provisioning log, against tokens
+  // checked in the store on every request with the log on (issue 10's budget).
+  "auth-static",
+  "auth-store",
 ] as const;
 export type Target = (typeof TARGETS)[number];

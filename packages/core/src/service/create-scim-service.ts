@@ -307,16 +307,18 @@ function tooManyRequests(seconds: number): TracedResponse {
   };
 }
 
+/** Random per process, so log ids of several instances never collide. */
+const LOG_INSTANCE = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(5)), (byte) =>
+  byte.toString(36).padStart(2, "0"),
+).join("");
 let logSequence = 0;
 /**
  * Log entry ids sort like the entries' time and, within one millisecond, like
- * their order in this process, so "newest first" is stable; random enough to be
- * unique across instances.
+ * their order in this process, so "newest first" is stable.
  */
 function nextLogId(time: Date): string {
   logSequence = (logSequence + 1) % 1_679_616; // 36^4
-  const random = globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
-  return `${time.getTime().toString(36).padStart(9, "0")}${logSequence.toString(36).padStart(4, "0")}${random.padStart(7, "0")}`;
+  return `${time.getTime().toString(36).padStart(9, "0")}${logSequence.toString(36).padStart(4, "0")}${LOG_INSTANCE}`;
 }
 
 /** The provisioning-log entry of one answered request: no query, no body values. */
@@ -327,27 +329,31 @@ function logEntry(
   time: Date,
   started: number,
 ): LogEntry {
-  const body =
-    response.status >= 400 ? (response.body as Partial<ScimErrorBody> | undefined) : undefined;
-  const idp = guessIdp(request.headers["user-agent"], request.query);
-  return {
+  const entry: {
+    -readonly [K in keyof LogEntry]: LogEntry[K];
+  } = {
     id: nextLogId(time),
     tenant: request.tenant,
     time: time.toISOString(),
-    ...(request.tokenId === undefined ? {} : { tokenId: request.tokenId }),
     method: request.method.toUpperCase(),
-    path: request.path.slice(0, 1024),
+    path: request.path.length > 1024 ? request.path.slice(0, 1024) : request.path,
     status: response.status,
-    ...(body?.scimType === undefined ? {} : { scimType: body.scimType }),
-    ...(typeof body?.detail === "string" ? { detail: body.detail.slice(0, 1024) } : {}),
-    ...(trace.resourceType === undefined ? {} : { resourceType: trace.resourceType }),
-    ...(trace.resourceId === undefined ? {} : { resourceId: trace.resourceId }),
-    ...(trace.changedAttributes === undefined || trace.changedAttributes.length === 0
-      ? {}
-      : { changedAttributes: trace.changedAttributes }),
     durationMs: Math.round((performance.now() - started) * 100) / 100,
-    ...(idp === undefined ? {} : { idp }),
   };
+  if (request.tokenId !== undefined) entry.tokenId = request.tokenId;
+  if (response.status >= 400) {
+    const body = response.body as Partial<ScimErrorBody> | undefined;
+    if (body?.scimType !== undefined) entry.scimType = body.scimType;
+    if (typeof body?.detail === "string") entry.detail = body.detail.slice(0, 1024);
+  }
+  if (trace.resourceType !== undefined) entry.resourceType = trace.resourceType;
+  if (trace.resourceId !== undefined) entry.resourceId = trace.resourceId;
+  if (trace.changedAttributes !== undefined && trace.changedAttributes.length > 0) {
+    entry.changedAttributes = trace.changedAttributes;
+  }
+  const idp = guessIdp(request.headers["user-agent"], request.query);
+  if (idp !== undefined) entry.idp = idp;
+  return entry;
 }
 
 function errorResponse(

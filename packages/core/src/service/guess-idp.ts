@@ -9,6 +9,9 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/azure|microsoft|entra|\baad\b/i, "entra"],
 ];
 
+const MAX_GUESSES = 256;
+const guesses = new Map<string, string>();
+
 /**
  * The IdP a request most likely came from, for the provisioning log: from the
  * User-Agent, or Entra's `aadOptscim062020` flag in the tenant URL. A guess
@@ -19,7 +22,19 @@ export function guessIdp(
   query: Readonly<Record<string, string>>,
 ): string | undefined {
   if (userAgent !== undefined) {
-    for (const [pattern, idp] of PATTERNS) if (pattern.test(userAgent)) return idp;
+    // An IdP sends the same User-Agent on every request: remember the answer.
+    const known = guesses.get(userAgent);
+    if (known !== undefined) return known === "" ? undefined : known;
+    let found = "";
+    for (const [pattern, idp] of PATTERNS) {
+      if (pattern.test(userAgent)) {
+        found = idp;
+        break;
+      }
+    }
+    if (guesses.size >= MAX_GUESSES) guesses.clear();
+    guesses.set(userAgent, found);
+    if (found !== "") return found;
   }
   for (const key of Object.keys(query))
     if (key.toLowerCase() === "aadoptscim062020") return "entra";
