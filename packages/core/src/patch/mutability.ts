@@ -1,0 +1,85 @@
+/**
+ * The schema's write rules for PATCH (RFC 7643 §2.2 mutability, RFC 7644 §3.5.2):
+ * read-only values cannot change, immutable ones only while unassigned, required
+ * ones cannot be removed. One place decides them, after a value is computed,
+ * so every computation path (quick or general) answers the same.
+ */
+import { ok, type Result } from "../errors";
+import type { ResourceSchema, SchemaDefinition } from "../schema/types";
+import { patchError } from "./messages";
+import type { PatchOperationName } from "./parse-patch-request";
+import type { AttributeTarget } from "./target-resolver";
+
+const isReadOnly = (target: AttributeTarget): boolean =>
+  target.definition.mutability === "readOnly" || target.subDefinition?.mutability === "readOnly";
+
+const isImmutable = (target: AttributeTarget): boolean =>
+  target.definition.mutability === "immutable" || target.subDefinition?.mutability === "immutable";
+
+/**
+ * A write to a read-only attribute the resource does not hold (e.g. `groups`,
+ * derived elsewhere): it cannot be compared with a current value, so lenient mode
+ * ignores it and strict mode rejects it with `readOnlyError`.
+ */
+export const writesUnheldReadOnly = (
+  op: PatchOperationName,
+  target: AttributeTarget,
+  before: unknown,
+): boolean => op !== "remove" && before === undefined && isReadOnly(target);
+
+export const readOnlyError = (target: AttributeTarget, where: string) =>
+  patchError("mutability", "patch.read_only", where, target.text);
+
+/** Whether a change to the target can break a mutability or required rule. */
+export const needsMutabilityCheck = (target: AttributeTarget): boolean =>
+  target.definition.required || isReadOnly(target) || isImmutable(target);
+
+/** Whether the target may change from `before` to `after` (callers pass only real changes). */
+export function checkMutability(
+  target: AttributeTarget,
+  before: unknown,
+  after: unknown,
+  where: string,
+): Result<undefined> {
+  if (isReadOnly(target)) return { ok: false, error: readOnlyError(target, where) };
+  if (isImmutable(target) && before !== undefined) {
+    return {
+      ok: false,
+      error: patchError("mutability", "patch.immutable", where, target.text),
+    };
+  }
+  if (target.definition.required && after === undefined) {
+    return {
+      ok: false,
+      error: patchError("mutability", "patch.required", where, target.text),
+    };
+  }
+  return ok(undefined);
+}
+
+/** Whether a whole extension the resource carries (`current`) may be removed. */
+export function checkExtensionRemoval(
+  resourceSchema: ResourceSchema,
+  schema: SchemaDefinition,
+  current: Record<string, unknown>,
+  where: string,
+): Result<undefined> {
+  const extension = resourceSchema.extensions.find((entry) => entry.schema === schema);
+  if (extension?.required) {
+    return {
+      ok: false,
+      error: patchError("mutability", "patch.required_extension", where, schema.id),
+    };
+  }
+  for (const definition of schema.attributes) {
+    if (current[definition.name] === undefined) continue;
+    const text = `${schema.id}:${definition.name}`;
+    if (definition.required) {
+      return { ok: false, error: patchError("mutability", "patch.required", where, text) };
+    }
+    if (definition.mutability === "readOnly" || definition.mutability === "immutable") {
+      return { ok: false, error: patchError("mutability", "patch.read_only", where, text) };
+    }
+  }
+  return ok(undefined);
+}
