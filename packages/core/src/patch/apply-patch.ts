@@ -47,12 +47,16 @@ export interface PatchOptions {
    * - a complex value sent as a JSON string (row 21) is 400 `invalidValue`;
    * - a read-only attribute the resource does not hold (e.g. `groups`) is 400
    *   `mutability` (lenient: ignored, since it cannot be compared);
+   * - `schemas` or `meta` inside an extension's value (`"path": "urn:...:enterprise:2.0:User"`
+   *   or an extension key of a no-path value) is 400 `invalidValue` (lenient: ignored,
+   *   as PUT ignores it);
    * - the schema validator's own strict rules (unknown attributes, canonical values,
    *   a single value for a multi-valued attribute: see `ValidationOptions`).
    * Always on, because they cannot grant unintended access: case-insensitive `op`
    * and names, `"True"`/`"False"`, dotted and URN-qualified keys in no-path values,
    * remove-with-value on members (rows 3-4), `id` equal to the current one and
-   * `meta`/`schemas` in values (row 6), bare-string `manager` (row 7), `null` = unassign.
+   * `meta`/`schemas` at the top of a no-path value (row 6), bare-string `manager`
+   * (row 7), `null` = unassign.
    * @default false
    */
   readonly strict?: boolean;
@@ -197,7 +201,6 @@ class PatchRun {
     if (resolved.value.kind === "schema") {
       return this.applySchema(operation, resolved.value, context);
     }
-    if (resolved.value.kind === "skip") return DONE;
     return this.applyTarget(operation.op, resolved.value.target, operation.value, context);
   }
 
@@ -253,6 +256,19 @@ class PatchRun {
       if (!resolved.ok) return resolved;
       const resolution = resolved.value;
       if (resolution.kind === "skip") continue;
+      if (resolution.kind === "envelope") {
+        if (!this.strict) continue;
+        return {
+          ok: false,
+          error: patchError(
+            "invalidValue",
+            "patch.envelope_in_schema",
+            context.where,
+            key,
+            resolution.urn,
+          ),
+        };
+      }
       if (resolution.kind === "schema") {
         if (item === null) continue;
         if (!isObject(item)) {

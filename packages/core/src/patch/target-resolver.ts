@@ -33,16 +33,26 @@ export interface SchemaResolution {
   readonly isCore: boolean;
 }
 
-/** What a path or a no-path key names. */
-export type Resolution =
+/** What an operation path names: an attribute or a whole schema. */
+export type PathResolution =
   | { readonly kind: "attribute"; readonly target: AttributeTarget }
-  | SchemaResolution
-  | { readonly kind: "skip" };
+  | SchemaResolution;
+
+/** What a key of a no-path or whole-schema value names. */
+export type Resolution =
+  | PathResolution
+  /** An envelope member at the top of a no-path value: ignored in both modes. */
+  | { readonly kind: "skip" }
+  /**
+   * An envelope member inside an extension's value (`{"schemas": [...], ...}`), where it
+   * names no attribute: PUT drops it (lenient) or rejects it (strict), and so does PATCH.
+   */
+  | { readonly kind: "envelope"; readonly urn: string };
 
 /** Resolves operation paths and no-path keys for one resource schema in one mode. */
 export interface TargetResolver {
   /** An operation's `path`: a whole schema, or an attribute with an optional value filter. */
-  operationPath(text: string): Result<Resolution>;
+  operationPath(text: string): Result<PathResolution>;
   /**
    * A key of a no-path value (`within` undefined) or of a whole-schema value
    * (`within` that schema): an envelope member, an extension URN, or an attribute path.
@@ -75,7 +85,7 @@ export function targetResolver(resourceSchema: ResourceSchema, strict: boolean):
 }
 
 function createResolver(resourceSchema: ResourceSchema, strict: boolean): TargetResolver {
-  const paths = new Map<string, Resolution>();
+  const paths = new Map<string, PathResolution>();
   /** No-path keys, scoped by the schema they sit in ("" for the top of the value). */
   const keysByScope = new Map<string, Map<string, Resolution>>();
   return {
@@ -99,11 +109,7 @@ function createResolver(resourceSchema: ResourceSchema, strict: boolean): Target
 }
 
 /** Failures are not cached: they end the PATCH and would only fill the cache. */
-function remember(
-  cache: Map<string, Resolution>,
-  text: string,
-  resolved: Result<Resolution>,
-): Result<Resolution> {
+function remember<T>(cache: Map<string, T>, text: string, resolved: Result<T>): Result<T> {
   if (resolved.ok) {
     if (cache.size >= MAX_CACHED_RESOLUTIONS) cache.clear();
     cache.set(text, resolved.value);
@@ -115,7 +121,7 @@ function resolveOperationPath(
   resourceSchema: ResourceSchema,
   strict: boolean,
   text: string,
-): Result<Resolution> {
+): Result<PathResolution> {
   const schemaMatch = findSchema(resourceSchema, text.trim());
   if (schemaMatch !== undefined) return ok({ kind: "schema", ...schemaMatch });
   const target = resolveAttributePath(resourceSchema, strict, text);
@@ -141,7 +147,12 @@ function resolveValueKey(
       ? { ...parsed.value, schema: within.id }
       : parsed.value;
   const resolved = resolvePath(resourceSchema, path, "invalidPath");
-  if (!resolved.ok) return resolved;
+  if (!resolved.ok) {
+    if (isExtension && ENVELOPE_MEMBERS.has(key.toLowerCase())) {
+      return ok({ kind: "envelope", urn: within.id });
+    }
+    return resolved;
+  }
   return ok({ kind: "attribute", target: targetOf(resolved.value) });
 }
 
