@@ -10,14 +10,13 @@ import { diffMembers, MembershipDeltaBuilder } from "../membership/membership-de
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { MemberRef, MembershipDelta } from "../store";
 import type { CoerceContext } from "./coerce-value";
-import { computeValue, quickCompute, SLOW_PATH } from "./compute-value";
+import { computeValue, quickCompute } from "./compute-value";
 import { deepEqual, hasKeys, isObject } from "./json-value";
 import { applyMembershipOperation } from "./membership-operation";
 import { patchError } from "./messages";
 import {
   checkExtensionRemoval,
   checkMutability,
-  needsMutabilityCheck,
   readOnlyError,
   writesUnheldReadOnly,
 } from "./mutability";
@@ -165,6 +164,12 @@ class PatchRun {
   private membershipBuilder: MembershipDeltaBuilder | undefined;
   /** Extensions copied (so writable) or created by this run; their `schemas` entry is kept in step. */
   private readonly touchedExtensions = new Set<string>();
+  /**
+   * Core attributes this run wrote. With the touched extensions and `schemas` they are
+   * every top-level key that can differ from the original (the rest are shared), so
+   * `changed` compares only them.
+   */
+  private readonly writtenAttributes: string[] = [];
 
   constructor(
     private readonly resourceSchema: ResourceSchema,
@@ -322,22 +327,23 @@ class PatchRun {
     }
     const name = target.definition.name;
     const before = container[name];
-    if (writesUnheldReadOnly(op, target, before)) {
+    if (target.guarded && writesUnheldReadOnly(op, target, before)) {
       if (!this.strict) return DONE;
       return { ok: false, error: readOnlyError(target, context.where) };
     }
     let after = quickCompute(op, target, before, value);
-    if (after === SLOW_PATH) {
+    if (after === undefined) {
       const computed = computeValue(op, target, before, value, context);
       if (!computed.ok) return computed;
       after = computed.value;
     }
-    if (needsMutabilityCheck(target) && !deepEqual(before, after)) {
+    if (target.guarded && !deepEqual(before, after)) {
       const check = checkMutability(target, before, after, context.where);
       if (!check.ok) return check;
     }
     if (after === undefined) delete container[name];
     else container[name] = after;
+    if (target.isCore) this.writtenAttributes.push(name);
     return DONE;
   }
 
@@ -386,12 +392,21 @@ class PatchRun {
         delete this.resource[this.membersAttribute];
       } else delta = this.membershipBuilder?.build();
     }
-    const changed = delta !== undefined || !deepEqual(this.original, this.resource);
+    const changed = delta !== undefined || this.attributesChanged();
     return {
       kind: "applied",
       resource: this.resource,
       changed,
       ...(delta === undefined ? {} : { members: delta }),
     };
+  }
+
+  /** Whether the resource differs from the original (deep-equal), comparing only what the run can have changed. */
+  private attributesChanged(): boolean {
+    const differs = (key: string) => !deepEqual(this.original[key], this.resource[key]);
+    if (differs("schemas")) return true;
+    for (const name of this.writtenAttributes) if (differs(name)) return true;
+    for (const urn of this.touchedExtensions) if (differs(urn)) return true;
+    return false;
   }
 }

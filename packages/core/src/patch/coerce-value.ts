@@ -70,9 +70,12 @@ export function coerceSingle(
 
 /** Longest string the validator accepts without counting UTF-8 bytes (64 KiB / 3 bytes per unit). */
 const QUICK_STRING_LENGTH = 21_845;
+/** Lower-case spellings, plus Entra's `"True"`/`"False"` so the common case needs no lower-casing. */
 const BOOLEAN_TEXT: ReadonlyMap<string, boolean> = new Map([
   ["true", true],
   ["false", false],
+  ["True", true],
+  ["False", false],
 ]);
 
 /**
@@ -85,7 +88,8 @@ export function quickCoerce(definition: AttributeDefinition, value: unknown): un
   switch (definition.type) {
     case "boolean":
       if (typeof value === "boolean") return value;
-      return typeof value === "string" ? BOOLEAN_TEXT.get(value.toLowerCase()) : undefined;
+      if (typeof value !== "string") return undefined;
+      return BOOLEAN_TEXT.get(value) ?? BOOLEAN_TEXT.get(value.toLowerCase());
     case "string":
     case "reference":
     case "binary":

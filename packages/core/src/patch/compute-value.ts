@@ -22,13 +22,12 @@ import { patchError } from "./messages";
 import type { PatchOperationName } from "./parse-patch-request";
 import type { AttributeTarget } from "./target-resolver";
 
-export const SLOW_PATH: unique symbol = Symbol("slow path");
-
 /**
  * The new value for the operations IdPs send most (`replace active`, `name.givenName`,
  * an extension string) without the general machinery: a simple value, already valid
  * as sent, set on a single-valued attribute or sub-attribute. Same result as
- * `computeValue`; `SLOW_PATH` for anything else.
+ * `computeValue`; `undefined` (never a result here, since these operations always
+ * assign) sends anything else to `computeValue`.
  */
 export function quickCompute(
   op: PatchOperationName,
@@ -37,16 +36,19 @@ export function quickCompute(
   value: unknown,
 ): unknown {
   if (op === "remove" || target.filter !== undefined || target.definition.multiValued) {
-    return SLOW_PATH;
+    return undefined;
   }
   const { subDefinition } = target;
   const leaf = subDefinition ?? target.definition;
-  if (leaf.type === "complex" || leaf.multiValued) return SLOW_PATH;
+  if (leaf.type === "complex" || leaf.multiValued) return undefined;
   const coerced = quickCoerce(leaf, value);
-  if (coerced === undefined) return SLOW_PATH;
+  if (coerced === undefined) return undefined;
   if (subDefinition === undefined) return coerced;
-  if (before !== undefined && !isObject(before)) return SLOW_PATH;
-  return { ...before, [subDefinition.name]: coerced };
+  if (before !== undefined && !isObject(before)) return undefined;
+  // Copy, then store: V8 clones the shape fast, while a computed key after a spread is a slow literal.
+  const copy = { ...before };
+  copy[subDefinition.name] = coerced;
+  return copy;
 }
 
 /** The attribute's new value (`undefined`: unassigned). Works on a copy of `before`. */

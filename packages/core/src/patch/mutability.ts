@@ -5,7 +5,7 @@
  * so every computation path (quick or general) answers the same.
  */
 import { ok, type Result } from "../errors";
-import type { ResourceSchema, SchemaDefinition } from "../schema/types";
+import type { AttributeDefinition, ResourceSchema, SchemaDefinition } from "../schema/types";
 import { patchError } from "./messages";
 import type { PatchOperationName } from "./parse-patch-request";
 import type { AttributeTarget } from "./target-resolver";
@@ -17,7 +17,7 @@ const isImmutable = (target: AttributeTarget): boolean =>
   target.definition.mutability === "immutable" || target.subDefinition?.mutability === "immutable";
 
 /**
- * A write to a read-only attribute the resource does not hold (e.g. `groups`,
+ * (Only for `guarded` targets.) A write to a read-only attribute the resource does not hold (e.g. `groups`,
  * derived elsewhere): it cannot be compared with a current value, so lenient mode
  * ignores it and strict mode rejects it with `readOnlyError`.
  */
@@ -30,11 +30,22 @@ export const writesUnheldReadOnly = (
 export const readOnlyError = (target: AttributeTarget, where: string) =>
   patchError("mutability", "patch.read_only", where, target.text);
 
-/** Whether a change to the target can break a mutability or required rule. */
-export const needsMutabilityCheck = (target: AttributeTarget): boolean =>
-  target.definition.required || isReadOnly(target) || isImmutable(target);
+/**
+ * Whether any write rule (read-only, immutable, required) applies to a target of
+ * these definitions. Resolved targets carry the answer as `guarded`, so a write
+ * to an unguarded attribute (most of what IdPs send) skips the checks below.
+ */
+export const hasWriteRules = (
+  definition: AttributeDefinition,
+  subDefinition: AttributeDefinition | undefined,
+): boolean =>
+  definition.required ||
+  definition.mutability === "readOnly" ||
+  definition.mutability === "immutable" ||
+  subDefinition?.mutability === "readOnly" ||
+  subDefinition?.mutability === "immutable";
 
-/** Whether the target may change from `before` to `after` (callers pass only real changes). */
+/** Whether a `guarded` target may change from `before` to `after` (callers pass only real changes). */
 export function checkMutability(
   target: AttributeTarget,
   before: unknown,

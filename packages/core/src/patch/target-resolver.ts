@@ -12,6 +12,7 @@ import { parseAttributePath } from "../path/parse-attribute-path";
 import { findAttribute, findSchema, printPath, resolvePath } from "../schema/resolve-path";
 import type { AttributeDefinition, ResourceSchema, SchemaDefinition } from "../schema/types";
 import { patchError } from "./messages";
+import { hasWriteRules } from "./mutability";
 
 /** A PATCH target bound to the schema. */
 export interface AttributeTarget {
@@ -24,6 +25,8 @@ export interface AttributeTarget {
   readonly filter?: ValuePathNode<ResolvedPath>;
   /** The path as written canonically, for messages. */
   readonly text: string;
+  /** Whether a write rule applies (mutability.ts `hasWriteRules`), decided once here. */
+  readonly guarded: boolean;
 }
 
 /** A whole schema named by a path or a no-path key (`urn:...:enterprise:2.0:User`). */
@@ -85,34 +88,37 @@ export function targetResolver(resourceSchema: ResourceSchema, strict: boolean):
 }
 
 function createResolver(resourceSchema: ResourceSchema, strict: boolean): TargetResolver {
-  const paths = new Map<string, PathResolution>();
-  /** No-path keys, scoped by the schema they sit in ("" for the top of the value). */
-  const keysByScope = new Map<string, Map<string, Resolution>>();
+  // Successful results are cached whole: they are immutable, and a hit then allocates nothing.
+  const paths = new Map<string, Result<PathResolution>>();
+  const topKeys = new Map<string, Result<Resolution>>();
+  /** Keys of whole-schema values, by the schema's URN. */
+  const keysBySchema = new Map<string, Map<string, Result<Resolution>>>();
   return {
     operationPath(text) {
-      const hit = paths.get(text);
-      if (hit !== undefined) return { ok: true, value: hit };
-      return remember(paths, text, resolveOperationPath(resourceSchema, strict, text));
+      return (
+        paths.get(text) ?? remember(paths, text, resolveOperationPath(resourceSchema, strict, text))
+      );
     },
     valueKey(key, within) {
-      const scope = within?.id ?? "";
-      let keys = keysByScope.get(scope);
-      if (keys === undefined) {
-        keys = new Map();
-        keysByScope.set(scope, keys);
+      let keys = topKeys;
+      if (within !== undefined) {
+        let scoped = keysBySchema.get(within.id);
+        if (scoped === undefined) {
+          scoped = new Map();
+          keysBySchema.set(within.id, scoped);
+        }
+        keys = scoped;
       }
-      const hit = keys.get(key);
-      if (hit !== undefined) return { ok: true, value: hit };
-      return remember(keys, key, resolveValueKey(resourceSchema, key, within));
+      return keys.get(key) ?? remember(keys, key, resolveValueKey(resourceSchema, key, within));
     },
   };
 }
 
 /** Failures are not cached: they end the PATCH and would only fill the cache. */
-function remember<T>(cache: Map<string, T>, text: string, resolved: Result<T>): Result<T> {
+function remember<T>(cache: Map<string, Result<T>>, text: string, resolved: Result<T>): Result<T> {
   if (resolved.ok) {
     if (cache.size >= MAX_CACHED_RESOLUTIONS) cache.clear();
-    cache.set(text, resolved.value);
+    cache.set(text, resolved);
   }
   return resolved;
 }
@@ -209,6 +215,7 @@ function resolveAttributePath(
     ...(subDefinition === undefined ? {} : { subDefinition }),
     filter: bound.value as ValuePathNode<ResolvedPath>,
     text: text.trim().slice(0, 256),
+    guarded: hasWriteRules(attribute.definition, subDefinition),
   });
 }
 
@@ -218,4 +225,5 @@ const targetOf = (path: ResolvedPath): AttributeTarget => ({
   definition: path.definition,
   ...(path.subDefinition === undefined ? {} : { subDefinition: path.subDefinition }),
   text: printPath(path),
+  guarded: hasWriteRules(path.definition, path.subDefinition),
 });
