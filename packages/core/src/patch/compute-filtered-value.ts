@@ -18,6 +18,7 @@ import {
 import { fixPrimary } from "./fix-primary";
 import { cloneJson, hasKeys, isObject } from "./json-value";
 import { patchError } from "./messages";
+import { requiredError } from "./mutability";
 import type { PatchOperationName } from "./parse-patch-request";
 import type { AttributeTarget } from "./target-resolver";
 
@@ -49,7 +50,7 @@ export function computeFilteredValue(
       if (subDefinition.required) {
         return {
           ok: false,
-          error: patchError("mutability", "patch.required", context.where, target.text),
+          error: requiredError(target, context.where),
         };
       }
       for (const element of matched) delete element[subDefinition.name];

@@ -19,6 +19,7 @@ import { computeFilteredValue } from "./compute-filtered-value";
 import { fixPrimary } from "./fix-primary";
 import { cloneJson, deepEqual, hasKeys, isObject } from "./json-value";
 import { patchError } from "./messages";
+import { requiredError } from "./mutability";
 import type { PatchOperationName } from "./parse-patch-request";
 import type { AttributeTarget } from "./target-resolver";
 
@@ -156,7 +157,7 @@ function computeSubAttribute(
       if (subDefinition.required && elements.some((element) => subDefinition.name in element)) {
         return {
           ok: false,
-          error: patchError("mutability", "patch.required", context.where, target.text),
+          error: requiredError(target, context.where),
         };
       }
       for (const element of elements) delete element[subDefinition.name];
@@ -174,7 +175,7 @@ function computeSubAttribute(
     if (subDefinition.required && subDefinition.name in object) {
       return {
         ok: false,
-        error: patchError("mutability", "patch.required", context.where, target.text),
+        error: requiredError(target, context.where),
       };
     }
     delete object[subDefinition.name];

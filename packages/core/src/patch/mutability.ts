@@ -1,8 +1,8 @@
 /**
  * The schema's write rules for PATCH (RFC 7643 §2.2 mutability, RFC 7644 §3.5.2):
  * read-only values cannot change, immutable ones only while unassigned, required
- * ones cannot be removed. One place decides them, after a value is computed,
- * so every computation path (quick or general) answers the same.
+ * ones cannot be removed. One place words and decides them, so every computation
+ * path (quick or general) answers the same.
  */
 import { ok, type Result } from "../errors";
 import type { AttributeDefinition, ResourceSchema, SchemaDefinition } from "../schema/types";
@@ -10,25 +10,11 @@ import { patchError } from "./messages";
 import type { PatchOperationName } from "./parse-patch-request";
 import type { AttributeTarget } from "./target-resolver";
 
-const isReadOnly = (target: AttributeTarget): boolean =>
-  target.definition.mutability === "readOnly" || target.subDefinition?.mutability === "readOnly";
+const isReadOnly = (definition: AttributeDefinition, subDefinition?: AttributeDefinition) =>
+  definition.mutability === "readOnly" || subDefinition?.mutability === "readOnly";
 
-const isImmutable = (target: AttributeTarget): boolean =>
-  target.definition.mutability === "immutable" || target.subDefinition?.mutability === "immutable";
-
-/**
- * (Only for `guarded` targets.) A write to a read-only attribute the resource does not hold (e.g. `groups`,
- * derived elsewhere): it cannot be compared with a current value, so lenient mode
- * ignores it and strict mode rejects it with `readOnlyError`.
- */
-export const writesUnheldReadOnly = (
-  op: PatchOperationName,
-  target: AttributeTarget,
-  before: unknown,
-): boolean => op !== "remove" && before === undefined && isReadOnly(target);
-
-export const readOnlyError = (target: AttributeTarget, where: string) =>
-  patchError("mutability", "patch.read_only", where, target.text);
+const isImmutable = (definition: AttributeDefinition, subDefinition?: AttributeDefinition) =>
+  definition.mutability === "immutable" || subDefinition?.mutability === "immutable";
 
 /**
  * Whether any write rule (read-only, immutable, required) applies to a target of
@@ -40,10 +26,27 @@ export const hasWriteRules = (
   subDefinition: AttributeDefinition | undefined,
 ): boolean =>
   definition.required ||
-  definition.mutability === "readOnly" ||
-  definition.mutability === "immutable" ||
-  subDefinition?.mutability === "readOnly" ||
-  subDefinition?.mutability === "immutable";
+  isReadOnly(definition, subDefinition) ||
+  isImmutable(definition, subDefinition);
+
+/**
+ * (Only for `guarded` targets.) A write to a read-only attribute the resource does
+ * not hold (e.g. `groups`, derived elsewhere): it cannot be compared with a current
+ * value, so lenient mode ignores it and strict mode rejects it with `readOnlyError`.
+ */
+export const writesUnheldReadOnly = (
+  op: PatchOperationName,
+  target: AttributeTarget,
+  before: unknown,
+): boolean =>
+  op !== "remove" && before === undefined && isReadOnly(target.definition, target.subDefinition);
+
+export const readOnlyError = (target: AttributeTarget, where: string) =>
+  patchError("mutability", "patch.read_only", where, target.text);
+
+/** RFC 7644 §3.5.2.2: a required attribute (or sub-attribute) cannot be removed. */
+export const requiredError = (target: AttributeTarget, where: string) =>
+  patchError("mutability", "patch.required", where, target.text);
 
 /** Whether a `guarded` target may change from `before` to `after` (callers pass only real changes). */
 export function checkMutability(
@@ -52,18 +55,18 @@ export function checkMutability(
   after: unknown,
   where: string,
 ): Result<undefined> {
-  if (isReadOnly(target)) return { ok: false, error: readOnlyError(target, where) };
-  if (isImmutable(target) && before !== undefined) {
+  const { definition, subDefinition } = target;
+  if (isReadOnly(definition, subDefinition)) {
+    return { ok: false, error: readOnlyError(target, where) };
+  }
+  if (isImmutable(definition, subDefinition) && before !== undefined) {
     return {
       ok: false,
       error: patchError("mutability", "patch.immutable", where, target.text),
     };
   }
-  if (target.definition.required && after === undefined) {
-    return {
-      ok: false,
-      error: patchError("mutability", "patch.required", where, target.text),
-    };
+  if (definition.required && after === undefined) {
+    return { ok: false, error: requiredError(target, where) };
   }
   return ok(undefined);
 }
@@ -88,7 +91,7 @@ export function checkExtensionRemoval(
     if (definition.required) {
       return { ok: false, error: patchError("mutability", "patch.required", where, text) };
     }
-    if (definition.mutability === "readOnly" || definition.mutability === "immutable") {
+    if (isReadOnly(definition) || isImmutable(definition)) {
       return { ok: false, error: patchError("mutability", "patch.read_only", where, text) };
     }
   }
