@@ -1,21 +1,30 @@
 /**
  * PATCH: scimkit against the peer libraries, measured in the same run.
- * `npx vitest bench --run src/patch.bench.ts` in benchmarks/ prints the tables and,
- * at the end, scimkit's speed as a multiple of the fastest peer (user PATCHes) and
- * how member operations scale from a 10-member to a 100 000-member group.
+ * `npm run bench` (which builds first), or `npx vitest bench --run src/patch.bench.ts`
+ * in benchmarks/ after `npm run build`, prints the tables and, at the end, scimkit's
+ * speed as a multiple of the fastest peer (user PATCHes) and how member operations
+ * scale from a 10-member to a 100 000-member group.
  *
- * Fairness notes: every library leaves its input untouched (scim-patch runs with
+ * Fairness notes: every library runs as it is installed, loaded by Node from its
+ * package (scimkit from its build, not from the TypeScript sources that vitest's
+ * module runner would execute with a dictionary lookup on every call between
+ * files). Every library leaves its input untouched (scim-patch runs with
  * `mutateDocument: false`, as scimkit never mutates), and each call starts from
  * the same resource. scimkit receives Entra's wire shapes (`"False"`, dotted and
  * URN-qualified keys); peers that cannot coerce get the typed, nested equivalents.
  * scimkit turns member operations into a delta and never sees the member list;
  * peers rewrite the member array, which is the point of the comparison.
  */
-import { applyPatch, createSchemaRegistry, type ScimObject } from "@scimkit/core";
+import { createRequire } from "node:module";
+import type { ScimObject } from "@scimkit/core";
 import { type ScimPatchOperation, type ScimResource, scimPatch } from "scim-patch";
 import SCIMMY from "scimmy";
 import { bench, describe } from "vitest";
 
+// The peers load from node_modules, outside vitest's module runner; so does scimkit.
+const { applyPatch, createSchemaRegistry } = createRequire(import.meta.url)(
+  "@scimkit/core",
+) as typeof import("@scimkit/core");
 const registry = createSchemaRegistry();
 const USERS = registry.resourceSchema("User");
 const GROUPS = registry.resourceSchema("Group");

@@ -11,10 +11,4 @@ export interface ExpectedFailure {
   readonly gap: string;
 }
 
-export const EXPECTED_FAILURES: readonly ExpectedFailure[] = [
-  {
-    id: "patch.extension.stray-schemas",
-    status: "failed",
-    gap: "issue 14: PATCH add/replace with path = the enterprise URN and a value with `schemas` answers 400 invalidPath while PUT accepts the same key",
-  },
-];
+export const EXPECTED_FAILURES: readonly ExpectedFailure[] = [];

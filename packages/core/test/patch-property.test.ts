@@ -1,11 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyPatch } from "../src/patch/apply-patch";
+import { computeValue, quickCompute } from "../src/patch/compute-value";
+import { targetResolver } from "../src/patch/target-resolver";
 import { createSchemaRegistry } from "../src/schema/create-schema-registry";
 import type { ScimObject } from "../src/schema/types";
 
 const USER = createSchemaRegistry().resourceSchema("User");
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 interface Email {
   type: string;
@@ -227,6 +230,152 @@ describe("PATCH properties", () => {
         expect(result.value.resource).toEqual(initial);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("PATCH fast paths agree with the general paths", () => {
+  /** Single-valued targets the quick computation may take, with values it may or may not take. */
+  const simplePath = fc.constantFrom(
+    "displayName",
+    "title",
+    "nickName",
+    "userType",
+    "active",
+    "name.givenName",
+    "name.familyName",
+    `${ENTERPRISE}:employeeNumber`,
+    `${ENTERPRISE}:costCenter`,
+    "userName",
+    "id",
+  );
+  const simpleValue = fc.oneof(
+    fc.constantFrom("", "x", "True", "false", "FALSE", "tRuE", "yes", "Babs", " "),
+    fc.string({ maxLength: 8 }),
+    fc.boolean(),
+    fc.integer(),
+    fc.double(),
+    fc.constant(null),
+    fc.constant({ value: "x" }),
+  );
+  const before = fc.oneof(
+    fc.constant(undefined),
+    fc.constant("Babs"),
+    fc.boolean(),
+    fc.record({ givenName: word, familyName: word }, { requiredKeys: [] }),
+  );
+
+  it("the quick computation, when it answers, answers what the general one does", () => {
+    fc.assert(
+      fc.property(
+        simplePath,
+        fc.constantFrom("add", "replace", "replace", "remove") as fc.Arbitrary<
+          "add" | "replace" | "remove"
+        >,
+        before,
+        simpleValue,
+        fc.boolean(),
+        (path, op, current, value, strict) => {
+          const resolved = targetResolver(USER, strict).operationPath(path);
+          if (!resolved.ok || resolved.value.kind !== "attribute") throw new Error(path);
+          const target = resolved.value.target;
+          const frozen = deepFreeze(structuredClone(current));
+          const quick = quickCompute(op, target, frozen, value);
+          if (quick === undefined) return;
+          const general = computeValue(op, target, frozen, value, {
+            strict,
+            where: "Operations[0]",
+          });
+          if (!general.ok) throw general.error;
+          expect(quick).toEqual(general.value);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  /** Values each path accepts (and some it ignores or rejects), so most PATCHes apply. */
+  const extensionValue = fc.oneof(
+    fc.record(
+      { employeeNumber: fc.constantFrom("701984", "1"), costCenter: fc.constantFrom("4130", "x") },
+      { requiredKeys: [] },
+    ),
+    fc.constant({ schemas: [ENTERPRISE], employeeNumber: "701984" }),
+  );
+  const valuesByPath: Record<string, fc.Arbitrary<unknown>> = {
+    displayName: fc.option(word, { nil: null }),
+    title: fc.option(word, { nil: null }),
+    active: fc.constantFrom(true, false, "True", "False"),
+    name: fc.option(fc.record({ givenName: word }, { requiredKeys: [] }), { nil: null }),
+    "name.givenName": fc.option(word, { nil: null }),
+    "name.familyName": word,
+    emails: fc.array(email, { maxLength: 2 }),
+    'emails[type eq "work"].value': fc.constantFrom("x@y.org", "z@y.org"),
+    [ENTERPRISE]: extensionValue,
+    [`${ENTERPRISE}:employeeNumber`]: fc.option(fc.constantFrom("701984", "1"), { nil: null }),
+    [`${ENTERPRISE}:costCenter`]: fc.constantFrom("4130", "x"),
+  };
+  const pathOperation = fc.constantFrom(...Object.keys(valuesByPath)).chain((path) =>
+    fc.oneof(
+      fc.record({
+        op: fc.constantFrom("add", "replace"),
+        path: fc.constant(path),
+        value: valuesByPath[path] as fc.Arbitrary<unknown>,
+      }),
+      fc.record({ op: fc.constant("remove"), path: fc.constant(path) }),
+    ),
+  );
+  // No-path keys are attribute paths: no value filters.
+  const {
+    emails: _emails,
+    'emails[type eq "work"].value': _filtered,
+    ...noPathValues
+  } = valuesByPath;
+  const noPathOperation = fc.record({
+    op: fc.constantFrom("add", "replace"),
+    value: fc.record(
+      { ...noPathValues, schemas: fc.constant(["x"]), id: fc.constant("u1") },
+      { requiredKeys: [] },
+    ),
+  });
+  const anyOperation: fc.Arbitrary<Operation> = fc.oneof(pathOperation, noPathOperation);
+  const withExtension = fc.record(
+    {
+      employeeNumber: fc.constantFrom("701984", "1"),
+      costCenter: fc.constant("4130"),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("changed is exactly whether the new resource differs from the original", () => {
+    fc.assert(
+      fc.property(
+        model,
+        fc.option(withExtension, { nil: undefined }),
+        fc.array(anyOperation, { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        (initial, extension, operations, strict) => {
+          const resource: Record<string, unknown> = {
+            schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            ...structuredClone(initial),
+          };
+          if (extension !== undefined && Object.keys(extension).length > 0) {
+            resource.schemas = [...(resource.schemas as string[]), ENTERPRISE];
+            resource[ENTERPRISE] = extension;
+          }
+          const original = structuredClone(resource);
+          const result = applyPatch({
+            resourceSchema: USER,
+            resource: deepFreeze(resource) as ScimObject,
+            request: { schemas: [PATCH_OP], Operations: operations },
+            options: { strict },
+          });
+          if (!result.ok) return;
+          if (result.value.kind !== "applied") throw new Error("unexpected needsMembers");
+          expect(result.value.changed).toBe(!isEqual(result.value.resource, original));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -412,6 +412,58 @@ describe("PATCH semantics", () => {
   });
 });
 
+describe("whole-extension values carrying the resource's schemas key (issue 14)", () => {
+  const stray = { schemas: [ENTERPRISE], employeeNumber: "701985" };
+  const forms = [
+    { op: "add", path: ENTERPRISE, value: stray },
+    { op: "replace", path: ENTERPRISE, value: stray },
+    { op: "add", value: { [ENTERPRISE]: stray } },
+    { op: "replace", value: { [ENTERPRISE]: stray } },
+  ];
+
+  it("lenient: the key is ignored, as PUT ignores it, and never stored in the extension", () => {
+    for (const operation of forms) {
+      const outcome = applied(user(), [operation]);
+      expect(outcome.resource[ENTERPRISE]).toEqual({ employeeNumber: "701985" });
+      expect(outcome.resource.schemas).toEqual([USER_URN, ENTERPRISE]);
+      expect(outcome.changed).toBe(true);
+    }
+    const current = {
+      ...user(),
+      schemas: [USER_URN, ENTERPRISE],
+      [ENTERPRISE]: { costCenter: "4130" },
+    };
+    const merged = applied(current, [{ op: "add", path: ENTERPRISE, value: stray }]);
+    expect(merged.resource[ENTERPRISE]).toEqual({ costCenter: "4130", employeeNumber: "701985" });
+    const same = applied(merged.resource, [{ op: "replace", path: ENTERPRISE, value: stray }]);
+    expect(same.changed).toBe(false);
+    const meta = applied(user(), [
+      { op: "add", path: ENTERPRISE, value: { meta: { version: "W/1" }, employeeNumber: "1" } },
+    ]);
+    expect(meta.resource[ENTERPRISE]).toEqual({ employeeNumber: "1" });
+  });
+
+  it("strict: 400 invalidValue naming the operation, since the path itself is valid", () => {
+    for (const operation of forms) {
+      const error = rejected(user(), [{ op: "replace", path: "title", value: "x" }, operation], {
+        options: { strict: true },
+      });
+      expect(error.scimType).toBe("invalidValue");
+      expect(error.code).toBe("patch.envelope_in_schema");
+      expect(error.detail).toContain("Operations[1]");
+    }
+  });
+
+  it("an unknown attribute inside the extension is still 400 invalidPath in both modes", () => {
+    for (const strict of [false, true]) {
+      const error = rejected(user(), [{ op: "add", path: ENTERPRISE, value: { nope: "x" } }], {
+        options: { strict },
+      });
+      expect(error.scimType).toBe("invalidPath");
+    }
+  });
+});
+
 describe("membership", () => {
   it("reads the members attribute from the resource type, never from the name", () => {
     const teams = {

@@ -1,3 +1,8 @@
+/**
+ * PATCH values through the schema validator, so PATCH accepts exactly what POST
+ * and PUT accept, plus the PATCH-only convention that a `null` sub-attribute
+ * means "unassign it" (coerced values keep the `null`, merges act on it).
+ */
 import { ok, type Result } from "../errors";
 import { findAttribute } from "../schema/resolve-path";
 import type { AttributeDefinition } from "../schema/types";
@@ -65,9 +70,12 @@ export function coerceSingle(
 
 /** Longest string the validator accepts without counting UTF-8 bytes (64 KiB / 3 bytes per unit). */
 const QUICK_STRING_LENGTH = 21_845;
+/** Lower-case spellings, plus Entra's `"True"`/`"False"` so the common case needs no lower-casing. */
 const BOOLEAN_TEXT: ReadonlyMap<string, boolean> = new Map([
   ["true", true],
   ["false", false],
+  ["True", true],
+  ["False", false],
 ]);
 
 /**
@@ -80,7 +88,8 @@ export function quickCoerce(definition: AttributeDefinition, value: unknown): un
   switch (definition.type) {
     case "boolean":
       if (typeof value === "boolean") return value;
-      return typeof value === "string" ? BOOLEAN_TEXT.get(value.toLowerCase()) : undefined;
+      if (typeof value !== "string") return undefined;
+      return BOOLEAN_TEXT.get(value) ?? BOOLEAN_TEXT.get(value.toLowerCase());
     case "string":
     case "reference":
     case "binary":
@@ -127,4 +136,33 @@ export function withoutNulls(value: unknown): unknown {
   const result: Record<string, unknown> = {};
   for (const key in value) if (value[key] !== null) result[key] = value[key];
   return result;
+}
+
+/**
+ * The coerced value of a sub-attribute target (`name.givenName`, `emails[...].value`);
+ * `undefined` for `null` or `[]` (unassign).
+ */
+export function coerceSubAttributeValue(
+  subDefinition: AttributeDefinition,
+  value: unknown,
+  path: string,
+  context: CoerceContext,
+): Result<unknown> {
+  if (value === null) return ok(undefined);
+  if (subDefinition.multiValued) {
+    const many = coerceMany(subDefinition, value, path, context);
+    if (!many.ok) return many;
+    return ok(many.value.length === 0 ? undefined : many.value);
+  }
+  const single = coerceSingle(subDefinition, value, path, context);
+  if (!single.ok) return single;
+  return ok(withoutNulls(single.value));
+}
+
+/** Merges coerced sub-attributes into `target`; `null` unassigns. */
+export function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key in source) {
+    if (source[key] === null) delete target[key];
+    else target[key] = source[key];
+  }
 }

@@ -38,3 +38,10 @@ export function cloneJson<T>(value: T): T {
   for (const key in value) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
   return copy as T;
 }
+
+/** Whether a value is an object with at least one key (an empty one is unassigned). */
+export function hasKeys(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const _key in value) return true;
+  return false;
+}

@@ -38,6 +38,8 @@ const MESSAGES = {
     `${where}: "${urn}" is the resource type's core schema and cannot be removed.`,
   "patch.required_extension": (where: string, urn: string) =>
     `${where}: the extension "${urn}" is required and cannot be removed.`,
+  "patch.envelope_in_schema": (where: string, key: string, urn: string) =>
+    `${where}: "${key}" belongs to the resource, not inside the value of "${urn}".`,
 } as const;
 
 export type PatchErrorCode = keyof typeof MESSAGES;

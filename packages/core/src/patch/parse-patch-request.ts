@@ -26,13 +26,25 @@ const OPERATION_NAMES: ReadonlyMap<string, PatchOperationName> = new Map([
 /** `Operations[i]` labels for the usual short PatchOps, built once. */
 const WHERE: readonly string[] = Array.from({ length: 32 }, (_, index) => `Operations[${index}]`);
 
+const PATCH_OP_LOWER = PATCH_OP_SCHEMA.toLowerCase();
+
 /** A member by exact name, else by case-insensitive name (`Operations`, `operations`). */
 function member(object: Record<string, unknown>, name: string): unknown {
-  if (name in object) return object[name];
+  const exact = object[name];
+  if (exact !== undefined || name in object) return exact;
   const wanted = name.toLowerCase();
-  for (const key in object) if (key.toLowerCase() === wanted) return object[key];
+  for (const key in object) {
+    // Only a key of the same length can match; lower-casing the others would only allocate.
+    if (key.length === wanted.length && key.toLowerCase() === wanted) return object[key];
+  }
   return undefined;
 }
+
+const isPatchOpUrn = (schema: unknown): boolean =>
+  schema === PATCH_OP_SCHEMA ||
+  (typeof schema === "string" &&
+    schema.length === PATCH_OP_LOWER.length &&
+    schema.toLowerCase() === PATCH_OP_LOWER);
 
 /**
  * Checks a PatchOp envelope (RFC 7644 §3.5.2) and returns its operations.
@@ -49,12 +61,7 @@ export function parsePatchRequest(
   }
   const schemas = member(request, "schemas");
   if (schemas !== undefined || options.strict) {
-    const listed =
-      Array.isArray(schemas) &&
-      schemas.some(
-        (schema) =>
-          typeof schema === "string" && schema.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase(),
-      );
+    const listed = Array.isArray(schemas) && schemas.some(isPatchOpUrn);
     if (!listed) return { ok: false, error: patchError("invalidSyntax", "patch.missing_schema") };
   }
   const operations = member(request, "Operations");
@@ -75,7 +82,10 @@ export function parsePatchRequest(
       return { ok: false, error: patchError("invalidSyntax", "patch.operation_not_object", where) };
     }
     const opText = member(operation, "op");
-    const op = typeof opText === "string" ? OPERATION_NAMES.get(opText.toLowerCase()) : undefined;
+    const op =
+      typeof opText === "string"
+        ? (OPERATION_NAMES.get(opText) ?? OPERATION_NAMES.get(opText.toLowerCase()))
+        : undefined;
     if (op === undefined) {
       return {
         ok: false,
