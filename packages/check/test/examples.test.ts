@@ -56,7 +56,11 @@ for (const example of EXAMPLES) {
             .map((result) => `${result.id}: ${result.reason}`)
             .filter((text) => !text.includes("does not offer")),
         ).toEqual([]);
-        expect(report.summary.ok).toBe(false);
+        // The run passes exactly when no gap is left: a failed or warned check
+        // outside the list fails the "nothing else" test above.
+        expect(report.summary.ok).toBe(
+          EXPECTED_FAILURES.every((entry) => entry.status === "warned"),
+        );
       });
 
       it("leaves nothing behind", async () => {
