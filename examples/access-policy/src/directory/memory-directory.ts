@@ -25,10 +25,13 @@ interface TenantData {
   readonly sessions: Map<string, SessionRow>;
 }
 
+/** Code-unit order, as PostgreSQL's "C" collation sorts, so both directories list alike. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byUserName = (a: DirectoryUser, b: DirectoryUser) =>
-  a.userName.toLowerCase().localeCompare(b.userName.toLowerCase()) || a.id.localeCompare(b.id);
+  compare(a.userName.toLowerCase(), b.userName.toLowerCase()) || compare(a.id, b.id);
 const byPolicyName = (a: DirectoryGroup, b: DirectoryGroup) =>
-  a.policyName.localeCompare(b.policyName) || a.id.localeCompare(b.id);
+  compare(a.policyName, b.policyName) || compare(a.id, b.id);
+const TYPE_ORDER = { Group: 0, User: 1, Unknown: 2 } as const;
 
 /**
  * The directory in this process's memory, for `STORE=memory`: gone on restart,
@@ -203,9 +206,9 @@ export function memoryDirectory(): Directory {
       });
       members.sort(
         (a, b) =>
-          a.type.localeCompare(b.type) ||
-          (a.name ?? "").toLowerCase().localeCompare((b.name ?? "").toLowerCase()) ||
-          a.id.localeCompare(b.id),
+          TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
+          compare((a.name ?? "").toLowerCase(), (b.name ?? "").toLowerCase()) ||
+          compare(a.id, b.id),
       );
       return {
         members: members.slice(page.offset, page.offset + page.limit),

@@ -271,7 +271,7 @@ export function sqlDirectory(
     async listUsers(tenant, page) {
       const [rows, count] = await Promise.all([
         client.query(
-          `SELECT * FROM ${users} WHERE tenant = $1 ORDER BY lower(user_name), id LIMIT $2 OFFSET $3`,
+          `SELECT * FROM ${users} WHERE tenant = $1 ORDER BY lower(user_name) COLLATE "C", id COLLATE "C" LIMIT $2 OFFSET $3`,
           [tenant, page.limit, page.offset],
         ),
         client.query(`SELECT count(*)::int AS n FROM ${users} WHERE tenant = $1`, [tenant]),
@@ -283,7 +283,7 @@ export function sqlDirectory(
         client.query(
           `SELECT g.*, (SELECT count(*)::int FROM ${memberships} m
               WHERE m.tenant = g.tenant AND m.group_id = g.id) AS member_count
-           FROM ${groups} g WHERE g.tenant = $1 ORDER BY g.policy_name, g.id LIMIT $2 OFFSET $3`,
+           FROM ${groups} g WHERE g.tenant = $1 ORDER BY g.policy_name COLLATE "C", g.id COLLATE "C" LIMIT $2 OFFSET $3`,
           [tenant, page.limit, page.offset],
         ),
         client.query(`SELECT count(*)::int AS n FROM ${groups} WHERE tenant = $1`, [tenant]),
@@ -312,7 +312,8 @@ export function sqlDirectory(
            LEFT JOIN ${users} u ON u.tenant = m.tenant AND u.id = m.member_id
            LEFT JOIN ${groups} g ON g.tenant = m.tenant AND g.id = m.member_id
            WHERE m.tenant = $1 AND m.group_id = $2
-           ORDER BY type, lower(coalesce(u.user_name, g.display_name, '')), m.member_id
+           ORDER BY CASE WHEN g.id IS NOT NULL THEN 0 WHEN u.id IS NOT NULL THEN 1 ELSE 2 END,
+             lower(coalesce(u.user_name, g.display_name, '')) COLLATE "C", m.member_id COLLATE "C"
            LIMIT $3 OFFSET $4`,
           [tenant, groupId, page.limit, page.offset],
         ),
