@@ -137,7 +137,7 @@ export async function applyPolicy(
   await expect
     .poll(
       async () => {
-        status = await (await app.admin("/api/admin/policy")).json();
+        status = (await (await app.admin("/api/admin/policy")).json()) as typeof status;
         return status.sha256 === sha256 || status.error?.sha256 === sha256;
       },
       { timeout: 5000, interval: 50 },
