@@ -21,6 +21,7 @@ export const sharedConfig = defineConfig({
       "@scimkit/fastify": source("fastify"),
       "@scimkit/http-tests": source("http-tests"),
       "@scimkit/idp-replay": source("idp-replay"),
+      "@scimkit/webhooks": source("webhooks"),
     },
   },
   test: {

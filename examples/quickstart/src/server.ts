@@ -5,6 +5,7 @@ import {
   type ScimEventName,
 } from "@scimkit/core";
 import { managementRouter, scimRouter } from "@scimkit/express";
+import { createWebhookConsumer } from "@scimkit/webhooks";
 import express from "express";
 import { createStore, DEFAULT_STORE, dataDirectory } from "./store";
 import { setUpToken } from "./token";
@@ -47,6 +48,16 @@ if (adminToken !== undefined && adminToken !== "" && adminToken.length < 16) {
   throw new Error("ADMIN_TOKEN must be at least 16 characters.");
 }
 
+const webhookUrl = process.env.WEBHOOK_URL;
+const webhookSecrets = (process.env.WEBHOOK_SECRET ?? "")
+  .split(/[\s,]+/)
+  .filter((secret) => secret !== "");
+if (webhookUrl !== undefined && webhookUrl !== "" && webhookSecrets.length === 0) {
+  throw new Error(
+    "WEBHOOK_URL needs WEBHOOK_SECRET (a whsec_ secret; several, comma-separated, while rotating).",
+  );
+}
+
 const store = await createStore(storeKind);
 const service = createScimService({ store, deletion });
 // The default tenant has a record, so it can be disabled and its log read like any other.
@@ -59,6 +70,23 @@ if ((await store.tenants?.get(DEFAULT_TENANT)) === undefined) {
 }
 // SCIM_TOKEN (or the generated token) for the default tenant, and every token issued
 // through the management API, checked against the store on each request.
+// Every committed change, delivered at least once as a signed Standard Webhook, resuming
+// after restarts from the checkpoint in the store.
+const webhooks =
+  webhookUrl === undefined || webhookUrl === ""
+    ? undefined
+    : createWebhookConsumer({
+        store,
+        wakeOn: service,
+        url: webhookUrl,
+        secrets: webhookSecrets,
+        onReport: (report) => {
+          if (report.kind !== "handler")
+            console.error(`webhooks: ${report.kind}`, "error" in report ? report.error : "");
+        },
+      });
+webhooks?.start();
+
 const staticTokens = [{ sha256: token.sha256, tenant: DEFAULT_TENANT }];
 const auth =
   store.tenants === undefined
@@ -124,6 +152,11 @@ const server = app.listen(port, host, () => {
   if (deletion.mode === "soft") {
     console.log(`  DELETE:        soft, purged after ${deletion.retentionDays} days`);
   }
+  if (webhooks !== undefined) {
+    console.log(
+      `  Webhooks:      ${webhookUrl}${storeKind === "memory" ? " (best effort: the memory store forgets undelivered changes on restart)" : ""}`,
+    );
+  }
   console.log("Paste both into Entra ID (Tenant URL, Secret Token) or Okta (Base URL, API Token).");
   console.log(`Try: curl -H "Authorization: Bearer <token>" ${baseUrl}/ServiceProviderConfig`);
 });
@@ -131,8 +164,7 @@ const server = app.listen(port, host, () => {
 const shutdown = () => {
   clearInterval(purgeTimer);
   server.close(() => {
-    void service
-      .flush()
+    void Promise.all([service.flush(), webhooks?.stop()])
       .then(() => store.close?.())
       .finally(() => process.exit(0));
   });

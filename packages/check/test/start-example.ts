@@ -35,11 +35,21 @@ export const EXAMPLES: readonly ExampleSetup[] = [
     ],
   },
   {
+    name: "hono",
+    entry: "dist/server.js",
+    variants: [
+      { label: "memory", env: { STORE: "memory" } },
+      { label: "pglite", env: { STORE: "pglite" }, dataDir: true },
+    ],
+  },
+  {
     name: "access-policy",
     entry: "dist/server.js",
     // pglite joins once @scimkit/store-postgres has its change feed: the app refuses to
     // start on a durable store without one (its sessions are revoked by a feed consumer).
-    variants: [{ label: "memory", env: { STORE: "memory", ADMIN_TOKEN: "scimkit-check-admin-token" } }],
+    variants: [
+      { label: "memory", env: { STORE: "memory", ADMIN_TOKEN: "scimkit-check-admin-token" } },
+    ],
   },
 ];
 

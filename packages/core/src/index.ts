@@ -22,6 +22,7 @@ export {
   type ConsumerReport,
   type ConsumerRetryOptions,
   createChangeConsumer,
+  PermanentChangeError,
   RetryLaterError,
 } from "./feed/create-change-consumer";
 export { type FeedChange, toFeedChange } from "./feed/feed-change";
@@ -170,6 +171,7 @@ export {
   type DeletionOptions,
   type ScimErrorContext,
   type ScimServiceLimits,
+  type ServiceProviderConfigExtension,
 } from "./service/options";
 export type { PruneResult } from "./service/provisioning-log";
 export type { ScimHandler, ScimRequest, ScimResponse } from "./service/types";

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   type ConsumerReport,
   createChangeConsumer,
+  PermanentChangeError,
   RetryLaterError,
 } from "../src/feed/create-change-consumer";
 import type { FeedChange } from "../src/feed/feed-change";
@@ -405,6 +406,49 @@ describe("createChangeConsumer", () => {
     ]);
     expect(reports.map((report) => report.kind)).toEqual(["handler", "handler", "deadLetter"]);
     expect(await store.feed!.checkpoints("flaky")).toEqual(new Map([["acme", 2]]));
+  });
+
+  it("dead-letters a PermanentChangeError at once, and one tenant's retries do not hold up another's", async () => {
+    const { store, user } = directory();
+    await user("stuck@example.com", "slow");
+    await user("bad@example.com", "acme");
+    await user("fine@example.com", "other");
+    const attempts = new Map<string, number>();
+    const handled: string[] = [];
+    const consumer = createChangeConsumer({
+      store,
+      name: "isolated",
+      pollIntervalMs: 10,
+      retry: { maxAttempts: 50, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+      onReport: () => {},
+      handle: async ({ event }) => {
+        attempts.set(event.tenant, (attempts.get(event.tenant) ?? 0) + 1);
+        if (event.tenant === "slow") throw new Error("receiver down");
+        if (event.tenant === "acme") throw new PermanentChangeError("receiver refused the payload");
+        handled.push(event.tenant);
+      },
+    });
+    consumer.start();
+    const deadline = Date.now() + 2000;
+    while (handled.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const started = Date.now();
+    await consumer.stop();
+    // stop() does not wait out the slow tenant's minute of backoff.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(handled).toEqual(["other"]);
+    expect(attempts.get("acme")).toBe(1);
+    expect(attempts.get("slow")).toBe(1);
+    expect(
+      (await store.feed!.deadLetters("isolated", { limit: 10 })).map((letter) => letter.tenant),
+    ).toEqual(["acme"]);
+    expect(await store.feed!.checkpoints("isolated")).toEqual(
+      new Map([
+        ["acme", 1],
+        ["other", 1],
+      ]),
+    );
   });
 
   it("keeps each resource's changes in order while resources run concurrently", async () => {

@@ -2,24 +2,56 @@
 
 export const TOKEN = "pack-test-token";
 
-/** CommonJS: what many existing Express services still are. */
+/**
+ * CommonJS: what many existing Express services still are. Its changes go out
+ * as Standard Webhooks to a receiver in the same process, which prints each one
+ * it verified (`WEBHOOK <type> <id>`).
+ */
 export const SERVER_CJS = `"use strict";
+const http = require("node:http");
 const express = require("express");
 const { createScimService } = require("@scimkit/core");
 const { memoryStore } = require("@scimkit/store-memory");
 const { scimRouter } = require("@scimkit/express");
+const { createWebhookConsumer, generateWebhookSecret, verifyWebhook } = require("@scimkit/webhooks");
 
-const service = createScimService({ store: memoryStore() });
-const app = express();
-app.use("/scim/v2", scimRouter({ handler: service.handle, auth: { tokens: [{ token: "${TOKEN}" }] } }));
-const server = app.listen(0, "127.0.0.1", () => console.log("LISTENING " + server.address().port));
+const store = memoryStore();
+const service = createScimService({ store });
+const secret = generateWebhookSecret();
+const receiver = http.createServer((request, response) => {
+  const chunks = [];
+  request.on("data", (chunk) => chunks.push(chunk));
+  request.on("end", () => {
+    const body = Buffer.concat(chunks).toString("utf8");
+    const verified = verifyWebhook({ headers: request.headers, body, secrets: secret });
+    if (verified.ok) {
+      const event = JSON.parse(body);
+      console.log("WEBHOOK " + event.type + " " + event.data.id);
+    }
+    response.writeHead(verified.ok ? 204 : 401).end();
+  });
+});
+receiver.listen(0, "127.0.0.1", () => {
+  const url = "http://127.0.0.1:" + receiver.address().port + "/hook";
+  createWebhookConsumer({ store, wakeOn: service, url, secrets: secret }).start();
+  const app = express();
+  app.use("/scim/v2", scimRouter({ handler: service.handle, auth: { tokens: [{ token: "${TOKEN}" }] } }));
+  const server = app.listen(0, "127.0.0.1", () => console.log("LISTENING " + server.address().port));
+});
 `;
 
 /** ESM in TypeScript, type-checked against the packed .d.ts files, then run. */
 export const SERVER_MTS = `import type { AddressInfo } from "node:net";
-import { createScimService, type ScimEventMap, type ScimStore } from "@scimkit/core";
+import { createScimService, type FeedChange, type ScimEventMap, type ScimStore } from "@scimkit/core";
 import { scimRouter } from "@scimkit/express";
 import { memoryStore } from "@scimkit/store-memory";
+import {
+  createSetPollEndpoint,
+  createWebhookSender,
+  securityEventsConfig,
+  type SetPollEndpoint,
+  type WebhookPayload,
+} from "@scimkit/webhooks";
 import express from "express";
 
 const store: ScimStore = memoryStore();
@@ -29,6 +61,36 @@ router.service.on("user.created", (event: ScimEventMap["user.created"]) => {
 });
 // The handler form type-checks too.
 scimRouter({ handler: createScimService({ store }).handle, auth: { none: true } });
+
+// RFC 9967: advertised in /ServiceProviderConfig, offered by polling.
+const advertised = createScimService({ store, serviceProviderConfig: securityEventsConfig() });
+const poll: SetPollEndpoint = createSetPollEndpoint({
+  store,
+  issuer: "https://sp.example.com/scim/v2",
+  signing: { alg: "HS256", secret: "a-shared-secret-of-at-least-32-bytes!" },
+  authorize: () => ({ tenant: "default" }),
+});
+const config = await advertised.handle({
+  method: "GET", path: "/ServiceProviderConfig", query: {}, headers: {}, tenant: "default", baseUrl: "http://x",
+});
+const securityEvents = (config.body as { securityEvents: { eventUris: string[] } }).securityEvents;
+console.log("SECURITY EVENTS " + securityEvents.eventUris.length);
+const polled = await poll.handle(
+  new Request("http://x/Events", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ returnImmediately: true }),
+  }),
+);
+console.log("POLL " + polled.status);
+poll.close();
+const send: (change: FeedChange) => Promise<void> = createWebhookSender({
+  url: "https://hooks.example.com/scim",
+  secrets: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+});
+const payloadType: WebhookPayload["type"] = "user.created";
+void send;
+void payloadType;
 
 const app = express();
 app.use("/scim/v2", router);

@@ -80,6 +80,7 @@ beforeAll(async () => {
         "@scimkit/store-memory": dependency("@scimkit/store-memory"),
         "@scimkit/http": dependency("@scimkit/http"),
         "@scimkit/fastify": dependency("@scimkit/fastify"),
+        "@scimkit/webhooks": dependency("@scimkit/webhooks"),
         "@hono/node-server": "^1.19.0",
         express: "^5.1.0",
         fastify: "^5.6.0",
@@ -145,6 +146,11 @@ async function createAndReadUser(port: number) {
   return id;
 }
 
+/** The Express app delivers its changes as Standard Webhooks to a receiver that prints what it verified. */
+async function expectWebhook(server: { output: () => string }, id: string) {
+  await expect.poll(() => server.output()).toContain(`WEBHOOK user.created ${id}`);
+}
+
 describe("the packed packages", () => {
   it("ship dist with ESM, CJS and both kinds of type declarations, and nothing from src", () => {
     expect([...tarballs.keys()].sort()).toEqual(
@@ -181,7 +187,8 @@ describe("the packed packages", () => {
   it.each(APPS)("serve SCIM from the CommonJS %s app (require)", async (app) => {
     const server = await start(`${app}.cjs`);
     try {
-      await createAndReadUser(server.port);
+      const id = await createAndReadUser(server.port);
+      if (app === "server") await expectWebhook(server, id);
     } finally {
       server.child.kill();
     }
@@ -212,7 +219,8 @@ describe("the packed packages", () => {
       for (const app of APPS) {
         const server = await start(`${app}.cjs`, node);
         try {
-          await createAndReadUser(server.port);
+          const id = await createAndReadUser(server.port);
+          if (app === "server") await expectWebhook(server, id);
         } finally {
           server.child.kill();
         }
@@ -269,6 +277,10 @@ describe("the packed packages", () => {
       try {
         const id = await createAndReadUser(server.port);
         await expect.poll(() => server.output()).toContain(`EVENT User ${id}`);
+        if (app === "server") {
+          expect(server.output()).toContain("SECURITY EVENTS 9");
+          expect(server.output()).toContain("POLL 200");
+        }
       } finally {
         server.child.kill();
       }

@@ -245,17 +245,33 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     ...(members === undefined ? {} : { members: members.map(copyMember) }),
   });
 
-  /** Entries a filter can only match, from a hash index; `undefined` when no index applies. */
-  const candidates = (state: MemoryTypeState, filter: BoundFilter): MemoryEntry[] | undefined => {
+  /**
+   * Entries a filter can only match, from a hash index; `undefined` when no index
+   * applies. `exact`: the entries are exactly the matches (an `eq` answered by the
+   * `id`, a unique key or a case-insensitive index), so the filter need not run.
+   */
+  const candidates = (
+    state: MemoryTypeState,
+    filter: BoundFilter,
+  ): { readonly entries: MemoryEntry[]; readonly exact: boolean } | undefined => {
     if (filter.kind === "Logical") {
       const left = candidates(state, filter.left);
       const right = candidates(state, filter.right);
       if (filter.operator === "and") {
-        if (left === undefined || right === undefined) return left ?? right;
-        return left.length <= right.length ? left : right;
+        if (left === undefined || right === undefined) {
+          const one = left ?? right;
+          return one === undefined ? undefined : { entries: one.entries, exact: false };
+        }
+        return {
+          entries: left.entries.length <= right.entries.length ? left.entries : right.entries,
+          exact: false,
+        };
       }
       if (left === undefined || right === undefined) return undefined;
-      return [...new Set([...left, ...right])];
+      return {
+        entries: [...new Set([...left.entries, ...right.entries])],
+        exact: left.exact && right.exact,
+      };
     }
     if (
       filter.kind !== "Comparison" ||
@@ -268,24 +284,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
     const value = filter.value;
     const attribute = printPath(filter.path);
-    const byIds = (ids: Iterable<string> | undefined) => {
-      const found: MemoryEntry[] = [];
+    const byIds = (ids: Iterable<string> | undefined, exact: boolean) => {
+      const entries: MemoryEntry[] = [];
       for (const id of ids ?? []) {
         const entry = state.records.get(id);
-        if (entry !== undefined) found.push(entry);
+        if (entry !== undefined) entries.push(entry);
       }
-      return found;
+      return { entries, exact };
     };
-    if (filter.path.isCore && filter.path.attribute === "id") return byIds([value]);
+    if (filter.path.isCore && filter.path.attribute === "id") return byIds([value], true);
     if (indexedAttributes.includes(attribute)) {
-      return byIds(state.indexes.get(attribute)?.get(value.toLowerCase()));
+      return byIds(
+        state.indexes.get(attribute)?.get(value.toLowerCase()),
+        !filter.path.definition.caseExact,
+      );
     }
     // Core computes unique keys from the same definition, so every record with a
     // value for a unique attribute has a key, normalised the way the filter compares.
     if (filter.path.definition.uniqueness !== "none") {
       const normalised = filter.path.definition.caseExact ? value : value.toLowerCase();
       const id = state.unique.get(attribute)?.get(normalised);
-      return byIds(id === undefined ? [] : [id]);
+      return byIds(id === undefined ? [] : [id], true);
     }
     return undefined;
   };
@@ -403,7 +422,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const state = typeState(tenant, query.resourceType, false);
       if (state === undefined) return { records: [], totalResults: 0 };
       const found = query.filter === undefined ? undefined : candidates(state, query.filter);
-      const entries = found ?? state.records.values();
+      const entries = found?.entries ?? state.records.values();
       const withMembers =
         query.includeMembers === true || referencesAttribute(query, query.membersAttribute);
       const records: StoredRecord[] = [];
@@ -414,9 +433,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
             : entry.record,
         );
       }
-      const result = queryInMemory(records, query, {
-        memberOf: (record) => groupsOf(tenant, record.id, query),
-      });
+      // An exact index answer needs no evaluation: skip building filter views.
+      const result = queryInMemory(
+        records,
+        found?.exact === true ? { ...query, filter: undefined } : query,
+        {
+          memberOf: (record) => groupsOf(tenant, record.id, query),
+        },
+      );
       if (!result.ok) throw result.error;
       return {
         ...result.value,

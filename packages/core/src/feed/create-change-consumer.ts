@@ -15,6 +15,17 @@ export class RetryLaterError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler when a change can never succeed (a receiver that refuses
+ * it as malformed): the change is dead-lettered at once, without retries.
+ */
+export class PermanentChangeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PermanentChangeError";
+  }
+}
+
 /** Retries of one change before it is dead-lettered. */
 export interface ConsumerRetryOptions {
   /** Attempts per change, the first included. @default 8 */
@@ -68,6 +79,8 @@ export interface ChangeConsumerOptions {
   readonly batchSize?: number;
   /** Resources handled at once within a batch. @default 8 */
   readonly concurrency?: number;
+  /** Tenants consumed at once, so one tenant's retries do not hold up the others. @default 4 */
+  readonly tenantConcurrency?: number;
   readonly retry?: ConsumerRetryOptions;
   /** Idle time between polls of the feed. @default 250 */
   readonly pollIntervalMs?: number;
@@ -156,6 +169,7 @@ export function createChangeConsumer(options: ChangeConsumerOptions): ChangeCons
   }
   const batchSize = positiveInteger(options.batchSize, "batchSize", 100);
   const concurrency = positiveInteger(options.concurrency, "concurrency", 8);
+  const tenantConcurrency = positiveInteger(options.tenantConcurrency, "tenantConcurrency", 4);
   const pollIntervalMs = positiveInteger(options.pollIntervalMs, "pollIntervalMs", 250);
   const leaseSeconds = positiveInteger(options.leaseSeconds, "leaseSeconds", 15);
   const maxAttempts = positiveInteger(options.retry?.maxAttempts, "retry.maxAttempts", 8);
@@ -226,7 +240,8 @@ export function createChangeConsumer(options: ChangeConsumerOptions): ChangeCons
         await handle(change);
         return true;
       } catch (error) {
-        if (attempt >= maxAttempts) {
+        if (!running) return false; // Stopping: the change stays for the next run.
+        if (attempt >= maxAttempts || error instanceof PermanentChangeError) {
           try {
             await feed.addDeadLetter({
               consumer: name,
@@ -293,31 +308,45 @@ export function createChangeConsumer(options: ChangeConsumerOptions): ChangeCons
     }
   };
 
-  /** Consumes every tenant that is behind its head; resolves whether it did any work. */
+  /** Consumes one tenant up to its head; resolves whether it handled anything. */
+  const consumeTenant = async (
+    head: { readonly tenant: string; readonly position: number },
+    checkpoints: Map<string, number>,
+  ): Promise<boolean> => {
+    let after = checkpoints.get(head.tenant) ?? 0;
+    let worked = false;
+    while (running && active && after < head.position) {
+      const batch = await feed.read(head.tenant, { after, limit: batchSize });
+      if (batch.length === 0) break;
+      const first = batch[0]!.position;
+      if (first > after + 1) {
+        safeReport({ kind: "gap", tenant: head.tenant, from: after + 1, to: first - 1 });
+      }
+      if (!(await deliverBatch(batch))) return worked;
+      const last = batch[batch.length - 1]!.position;
+      if (!(await feed.saveCheckpoint(name, holder, head.tenant, last))) {
+        active = false; // The lease moved to another instance: stop consuming.
+        return worked;
+      }
+      after = last;
+      checkpoints.set(head.tenant, last);
+      worked = true;
+    }
+    return worked;
+  };
+
+  /** Consumes every tenant that is behind its head, a few at once; resolves whether it did any work. */
   const pass = async (): Promise<boolean> => {
     const [heads, saved] = await Promise.all([feed.heads(), feed.checkpoints(name)]);
     const checkpoints = new Map(saved);
+    const behind = heads.filter((head) => (checkpoints.get(head.tenant) ?? 0) < head.position);
     let worked = false;
-    for (const head of heads) {
-      let after = checkpoints.get(head.tenant) ?? 0;
-      while (running && active && after < head.position) {
-        const batch = await feed.read(head.tenant, { after, limit: batchSize });
-        if (batch.length === 0) break;
-        const first = batch[0]!.position;
-        if (first > after + 1) {
-          safeReport({ kind: "gap", tenant: head.tenant, from: after + 1, to: first - 1 });
-        }
-        if (!(await deliverBatch(batch))) return worked;
-        const last = batch[batch.length - 1]!.position;
-        if (!(await feed.saveCheckpoint(name, holder, head.tenant, last))) {
-          active = false; // The lease moved to another instance: stop consuming.
-          return worked;
-        }
-        after = last;
-        checkpoints.set(head.tenant, last);
-        worked = true;
+    const worker = async () => {
+      for (let head = behind.shift(); head !== undefined; head = behind.shift()) {
+        if (await consumeTenant(head, checkpoints)) worked = true;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(tenantConcurrency, behind.length) }, worker));
     settleWaiters(checkpoints);
     return worked;
   };

@@ -165,6 +165,52 @@ const isEmptyProjection = (value: unknown): boolean =>
   !Array.isArray(value) &&
   Object.keys(value).length === 0;
 
+/** One attribute of the default projection: dropped, kept as stored, or with sub-attributes dropped. */
+interface DefaultPlanEntry {
+  readonly definition: AttributeDefinition;
+  /** Whether some sub-attribute is `returned: never` or `request`, so values must be filtered. */
+  readonly filtersSubAttributes: boolean;
+}
+
+/** The default projection of each attribute list, computed once per schema, by attribute name. */
+const defaultPlans = new WeakMap<
+  readonly AttributeDefinition[],
+  ReadonlyMap<string, DefaultPlanEntry>
+>();
+
+/**
+ * What the default projection (no `attributes`, no `excludedAttributes`: what
+ * almost every IdP request asks for) keeps of an attribute list. The same
+ * decisions `decide` makes, taken once per schema rather than per attribute and
+ * response.
+ */
+function defaultPlan(
+  attributes: readonly AttributeDefinition[],
+): ReadonlyMap<string, DefaultPlanEntry> {
+  let plan = defaultPlans.get(attributes);
+  if (plan === undefined) {
+    plan = new Map(
+      attributes
+        .filter(
+          (definition) => definition.returned !== "never" && definition.returned !== "request",
+        )
+        .map((definition) => [
+          definition.name,
+          {
+            definition,
+            filtersSubAttributes:
+              definition.type === "complex" &&
+              (definition.subAttributes ?? []).some(
+                (sub) => sub.returned === "never" || sub.returned === "request",
+              ),
+          },
+        ]),
+    );
+    defaultPlans.set(attributes, plan);
+  }
+  return plan;
+}
+
 function projectAttributes(
   source: ScimObject,
   attributes: readonly AttributeDefinition[],
@@ -172,6 +218,17 @@ function projectAttributes(
   compiled: CompiledProjection,
   target: ScimObject,
 ): void {
+  if (compiled.include === undefined && compiled.exclude === undefined) {
+    // Stored data has canonical names: walk its few keys instead of every definition.
+    const plan = defaultPlan(attributes);
+    for (const key in source) {
+      const entry = plan.get(key);
+      const value = source[key];
+      if (entry === undefined || value === undefined) continue;
+      target[key] = entry.filtersSubAttributes ? projectValue(value, entry.definition, {}) : value;
+    }
+    return;
+  }
   for (const definition of attributes) {
     const value = source[definition.name];
     if (value === undefined) continue;

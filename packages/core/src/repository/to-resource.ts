@@ -42,8 +42,9 @@ export function toResource(
 ): ScimObject {
   const { baseUrl, memberOf, endpointOf } = options;
   const resource: ScimObject = { ...record.data, id: record.id };
+  // `delete` turns an object into a slow dictionary; stored data normally lacks these keys.
   if (resourceType.membersAttribute !== undefined) {
-    delete resource[resourceType.membersAttribute];
+    if (resourceType.membersAttribute in resource) delete resource[resourceType.membersAttribute];
     if (record.members !== undefined && record.members.length > 0) {
       resource[resourceType.membersAttribute] = record.members.map((member: MemberRef) => {
         const ref = location(baseUrl, endpointOf?.(member.type), member.value);
@@ -57,7 +58,9 @@ export function toResource(
     }
   }
   if (resourceType.memberOfAttribute !== undefined) {
-    delete resource[resourceType.memberOfAttribute];
+    if (resourceType.memberOfAttribute in resource) {
+      delete resource[resourceType.memberOfAttribute];
+    }
     if (memberOf !== undefined && memberOf.length > 0) {
       resource[resourceType.memberOfAttribute] = memberOf.map((group) => {
         const ref = location(baseUrl, endpointOf?.(group.resourceType), group.id);

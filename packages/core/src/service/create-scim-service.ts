@@ -307,6 +307,18 @@ function tooManyRequests(seconds: number): TracedResponse {
   };
 }
 
+let logSequence = 0;
+/**
+ * Log entry ids sort like the entries' time and, within one millisecond, like
+ * their order in this process, so "newest first" is stable; random enough to be
+ * unique across instances.
+ */
+function nextLogId(time: Date): string {
+  logSequence = (logSequence + 1) % 1_679_616; // 36^4
+  const random = globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
+  return `${time.getTime().toString(36).padStart(9, "0")}${logSequence.toString(36).padStart(4, "0")}${random.padStart(7, "0")}`;
+}
+
 /** The provisioning-log entry of one answered request: no query, no body values. */
 function logEntry(
   request: ScimRequest,
@@ -319,7 +331,7 @@ function logEntry(
     response.status >= 400 ? (response.body as Partial<ScimErrorBody> | undefined) : undefined;
   const idp = guessIdp(request.headers["user-agent"], request.query);
   return {
-    id: globalThis.crypto.randomUUID(),
+    id: nextLogId(time),
     tenant: request.tenant,
     time: time.toISOString(),
     ...(request.tokenId === undefined ? {} : { tokenId: request.tokenId }),

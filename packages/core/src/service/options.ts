@@ -1,3 +1,4 @@
+import { SCIMKIT_LIMITS_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA } from "../schema/urns";
 import type { ScimStore } from "../store/contract";
 import { STORE_SPECIFICATION_VERSION } from "../store/contract";
 import type { ScimEventName } from "./events";
@@ -12,6 +13,25 @@ export interface AuthenticationScheme {
   readonly specUri?: string;
   readonly documentationUri?: string;
   readonly primary?: boolean;
+}
+
+/**
+ * What the host adds to `/ServiceProviderConfig`: capabilities the service itself
+ * does not render, such as RFC 9967's `securityEvents` (a package that delivers
+ * security events advertises them here), or data of an extension schema.
+ */
+export interface ServiceProviderConfigExtension {
+  /**
+   * Top-level attributes, rendered after the service's own. They may not replace
+   * an attribute the service renders (`patch`, `bulk`, `filter`, `changePassword`,
+   * `sort`, `etag`, `pagination`, `authenticationSchemes`, `documentationUri`,
+   * `schemas`, `meta`, ...); names compare case-insensitively, as SCIM attribute
+   * names do. An attribute named by a schema URN (extension data) needs that URN in
+   * `schemas`. Values must be JSON; they are copied when the service is created.
+   */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Extension schema URNs appended to the config's `schemas`. */
+  readonly schemas?: readonly string[];
 }
 
 /** Input bounds; every one is advertised in `/ServiceProviderConfig`. */
@@ -117,6 +137,8 @@ interface ServiceOptionsBase {
   readonly clock?: () => Date;
   /** Link served as `documentationUri` in `/ServiceProviderConfig`. */
   readonly documentationUri?: string;
+  /** Attributes and schemas added to `/ServiceProviderConfig`; see the type. @default none */
+  readonly serviceProviderConfig?: ServiceProviderConfigExtension;
   /**
    * Record every committed change in the store's durable change feed
    * (`store.feed`), in the write's own transaction, for consumers and webhooks
@@ -170,6 +192,11 @@ export interface ResolvedBaseOptions {
   readonly onError: (error: unknown, context: ScimErrorContext) => void;
   readonly clock: () => Date;
   readonly documentationUri: string | undefined;
+  /** Added to `/ServiceProviderConfig` (validated, copied). */
+  readonly serviceProviderConfig: {
+    readonly attributes: Readonly<Record<string, unknown>>;
+    readonly schemas: readonly string[];
+  };
   /** Whether writes record their changes in `store.feed`. */
   readonly changeFeed: boolean;
   readonly changeRetentionDays: number;
@@ -204,6 +231,81 @@ function resolveRetained(
     );
   }
   return { on: true, retentionDays: days as number };
+}
+
+/** Attributes `/ServiceProviderConfig` renders itself, lower-cased. */
+const RENDERED_CONFIG_ATTRIBUTES = new Set(
+  [
+    "schemas",
+    "id",
+    "externalId",
+    "meta",
+    "documentationUri",
+    "patch",
+    "bulk",
+    "filter",
+    "changePassword",
+    "sort",
+    "etag",
+    "pagination",
+    "authenticationSchemes",
+    SERVICE_PROVIDER_CONFIG_SCHEMA,
+    SCIMKIT_LIMITS_SCHEMA,
+  ].map((name) => name.toLowerCase()),
+);
+
+function resolveServiceProviderConfig(
+  value: unknown,
+): ResolvedBaseOptions["serviceProviderConfig"] {
+  const extension = optionalObject(value, "`serviceProviderConfig`");
+  const schemasInput = extension.schemas ?? [];
+  if (!Array.isArray(schemasInput)) {
+    fail(
+      `\`serviceProviderConfig.schemas\` must be an array of schema URNs, got ${describe(schemasInput)}.`,
+    );
+  }
+  const schemas: string[] = [];
+  for (const [index, urn] of (schemasInput as unknown[]).entries()) {
+    if (typeof urn !== "string" || !/^urn:\S{1,500}$/i.test(urn)) {
+      fail(
+        `\`serviceProviderConfig.schemas[${index}]\` must be a schema URN (urn:...), got ${describe(urn)}.`,
+      );
+    }
+    const known = [SERVICE_PROVIDER_CONFIG_SCHEMA, SCIMKIT_LIMITS_SCHEMA, ...schemas];
+    if (!known.some((other) => other.toLowerCase() === (urn as string).toLowerCase())) {
+      schemas.push(urn as string);
+    }
+  }
+  const attributesInput = optionalObject(
+    extension.attributes,
+    "`serviceProviderConfig.attributes`",
+  );
+  const seen = new Set<string>();
+  for (const key of Object.keys(attributesInput)) {
+    const lower = key.toLowerCase();
+    if (key === "" || RENDERED_CONFIG_ATTRIBUTES.has(lower)) {
+      fail(
+        `\`serviceProviderConfig.attributes\` may not set ${JSON.stringify(key)}: the service renders it.`,
+      );
+    }
+    if (seen.has(lower)) {
+      fail(`\`serviceProviderConfig.attributes\` names ${JSON.stringify(key)} twice.`);
+    }
+    seen.add(lower);
+    if (lower.startsWith("urn:") && !schemas.some((urn) => urn.toLowerCase() === lower)) {
+      fail(
+        `\`serviceProviderConfig.attributes\` has extension data under ${JSON.stringify(key)}: list that URN in \`serviceProviderConfig.schemas\`.`,
+      );
+    }
+  }
+  try {
+    return {
+      attributes: JSON.parse(JSON.stringify(attributesInput)) as Record<string, unknown>,
+      schemas,
+    };
+  } catch {
+    return fail("`serviceProviderConfig.attributes` must be JSON (no cycles, no BigInt).");
+  }
 }
 
 function resolveRateLimit(value: unknown): ResolvedBaseOptions["rateLimit"] {
@@ -430,6 +532,7 @@ export function resolveBaseOptions(options: unknown): ResolvedBaseOptions {
     onError: optionalFunction(input.onError, "`onError`") ?? defaultOnError,
     clock: optionalFunction(input.clock, "`clock`") ?? (() => new Date()),
     documentationUri: input.documentationUri as string | undefined,
+    serviceProviderConfig: resolveServiceProviderConfig(input.serviceProviderConfig),
   };
 }
 

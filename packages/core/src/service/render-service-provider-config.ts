@@ -6,15 +6,17 @@ import type { ResolvedBaseOptions } from "./options";
  * service really does, with every configured limit. The core attributes are
  * exactly those the RFCs define (strict clients reject others); limits RFC 7643
  * has no attribute for (PATCH operations, filter length and depth) live under
- * scimkit's own extension, `SCIMKIT_LIMITS_SCHEMA`, served on `/Schemas`.
+ * scimkit's own extension, `SCIMKIT_LIMITS_SCHEMA`, served on `/Schemas`. What the
+ * host adds (`serviceProviderConfig`, e.g. RFC 9967 `securityEvents`) comes after
+ * the service's own attributes, its schema URNs after the service's.
  */
 export function renderServiceProviderConfig(
   options: ResolvedBaseOptions,
   baseUrl: string,
 ): Record<string, unknown> {
-  const { limits, pagination } = options;
+  const { limits, pagination, serviceProviderConfig: extension } = options;
   return {
-    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA, SCIMKIT_LIMITS_SCHEMA],
+    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA, SCIMKIT_LIMITS_SCHEMA, ...extension.schemas],
     ...(options.documentationUri === undefined
       ? {}
       : { documentationUri: options.documentationUri }),
@@ -42,6 +44,7 @@ export function renderServiceProviderConfig(
       filterMaxLength: limits.filter.maxLength,
       filterMaxDepth: limits.filter.maxDepth,
     },
+    ...structuredClone(extension.attributes),
     meta: {
       resourceType: "ServiceProviderConfig",
       location: `${baseUrl}/ServiceProviderConfig`,

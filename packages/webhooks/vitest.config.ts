@@ -1,0 +1,4 @@
+import { mergeConfig } from "vitest/config";
+import { sharedConfig } from "../../vitest.shared";
+
+export default mergeConfig(sharedConfig, {});
