@@ -5,10 +5,19 @@ const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 /** Small SCIM calls for the scenarios no recorded trace covers (nested groups, soft delete). */
-export async function createUser(app: RunningApp, userName: string): Promise<string> {
+export async function createUser(
+  app: RunningApp,
+  userName: string,
+  displayName?: string,
+): Promise<string> {
   const response = await app.scim("/Users", {
     method: "POST",
-    body: JSON.stringify({ schemas: [USER_SCHEMA], userName, active: true }),
+    body: JSON.stringify({
+      schemas: [USER_SCHEMA],
+      userName,
+      active: true,
+      ...(displayName === undefined ? {} : { displayName }),
+    }),
   });
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: string }).id;

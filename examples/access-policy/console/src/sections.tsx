@@ -297,7 +297,7 @@ export function TokensSection({ api, tick, refresh }: SectionProps) {
               <tr key={token.id}>
                 <td>{token.description || <span class="muted">(none)</span>}</td>
                 <td>
-                  <code>{token.hint}</code>
+                  <code class="nowrap">{token.hint}</code>
                 </td>
                 <td>{time(token.createdAt)}</td>
                 <td>{time(token.lastUsedAt)}</td>

@@ -102,7 +102,7 @@ function resolve(ref: GroupRef, candidates: readonly DirectoryGroup[]): Resoluti
   const hint = renamed
     .map(
       (group) =>
-        ` The group ${describe(group)} was renamed from "${group.previousDisplayName}" to "${group.displayName}" at ${group.renamedAt}: name it group:${group.policyName}@<domain> or by id group:${group.externalId ?? group.id}, or rename it back.`,
+        ` The group ${describe(group)} was renamed from "${group.previousDisplayName}" to "${group.displayName}" at ${group.renamedAt}: name it group:${group.policyName}@${ref.domain} or by id group:${group.externalId ?? group.id}, or rename it back.`,
     )
     .join("");
   return {
