@@ -108,6 +108,7 @@ describe("the app's API: bounded input, JSON errors, who may call what", () => {
     ]) {
       const none = await fetch(`${app.origin}${path}`);
       expect(none.status, path).toBe(401);
+      expect(none.headers.get("www-authenticate"), path).toMatch(/^Bearer realm=/);
       const scim = await fetch(`${app.origin}${path}`, {
         headers: { authorization: `Bearer ${SCIM_TOKEN}` },
       });

@@ -46,6 +46,7 @@ export function appApi(options: AppApiOptions): Router {
 
   const adminOnly = async (request: Request) => {
     if (!(await isAdmin(request))) {
+      request.res?.setHeader("WWW-Authenticate", 'Bearer realm="access-policy-admin"');
       throw new ApiError(
         401,
         "unauthorized",
