@@ -42,6 +42,15 @@ export const EXAMPLES: readonly ExampleSetup[] = [
       { label: "pglite", env: { STORE: "pglite" }, dataDir: true },
     ],
   },
+  {
+    name: "access-policy",
+    entry: "dist/server.js",
+    // pglite joins once @scimkit/store-postgres has its change feed: the app refuses to
+    // start on a durable store without one (its sessions are revoked by a feed consumer).
+    variants: [
+      { label: "memory", env: { STORE: "memory", ADMIN_TOKEN: "scimkit-check-admin-token" } },
+    ],
+  },
 ];
 
 /** The example apps in the repository (folders of examples/ with a package.json). */
