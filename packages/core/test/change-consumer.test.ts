@@ -577,3 +577,34 @@ describe("createChangeConsumer", () => {
     expect(reports).toEqual([{ kind: "gap", tenant: "acme", from: 1, to: 1 }]);
   });
 });
+
+describe("createChangeConsumer instanceId", () => {
+  it("lets a restarted instance take its own lease back at once", async () => {
+    const store = memoryStore();
+    await store.create("acme", {
+      resourceType: "User",
+      id: "u",
+      created: "2030-01-01T00:00:00.000Z",
+      data: { userName: "u" },
+      uniqueKeys: [{ attribute: "userName", value: "u" }],
+      changes: [{ type: "user.created", data: {} }],
+    });
+    // A crashed instance holds the lease for a minute: another id has to wait it out.
+    expect(await store.feed!.acquireLease("pods", "pods:pod-1", 60)).toBe(true);
+    const handled: number[] = [];
+    const consumer = createChangeConsumer({
+      store,
+      name: "pods",
+      instanceId: "pod-1",
+      pollIntervalMs: 10,
+      handle: ({ position }) => void handled.push(position),
+    });
+    consumer.start();
+    await consumer.caughtUp();
+    await consumer.stop();
+    expect(handled).toEqual([1]);
+    expect(() =>
+      createChangeConsumer({ store, name: "pods", instanceId: "bad id!", handle: () => {} }),
+    ).toThrow(TypeError);
+  });
+});

@@ -87,6 +87,13 @@ export interface ChangeConsumerOptions {
   /** Lease length; renewed every third of it while running. @default 15 */
   readonly leaseSeconds?: number;
   /**
+   * This instance's name as a lease holder, stable across its restarts (a pod or
+   * host name), so a restarted instance takes its own lease back at once instead
+   * of waiting it out. It MUST differ between instances running at the same time.
+   * @default a random id per process
+   */
+  readonly instanceId?: string;
+  /**
    * A service whose events wake the consumer at once after a local commit, so
    * changes made on this instance are handled without waiting for the next poll.
    */
@@ -181,7 +188,15 @@ export function createChangeConsumer(options: ChangeConsumerOptions): ChangeCons
   const maxDelayMs = positiveInteger(options.retry?.maxDelayMs, "retry.maxDelayMs", 300_000);
   const report = options.onReport ?? defaultReport;
   const { name, handle } = options;
-  const holder = `${name}:${globalThis.crypto.randomUUID()}`;
+  if (
+    options.instanceId !== undefined &&
+    (typeof options.instanceId !== "string" || !NAME.test(options.instanceId))
+  ) {
+    throw new TypeError(
+      "createChangeConsumer: `instanceId` must be 1-128 letters, digits, `.`, `_`, `:` or `-`.",
+    );
+  }
+  const holder = `${name}:${options.instanceId ?? globalThis.crypto.randomUUID()}`;
 
   let running = false;
   let active = false;

@@ -102,7 +102,10 @@ export interface ScimEventMap {
   /** A soft-deleted Group was removed for good by `purgeExpired`. */
   "group.purged": ScimPurgedEvent;
   /** A soft-deleted Group was brought back by `restoreDeleted` (same id). */
-  "group.restored": GroupResourceEvent;
+  "group.restored": GroupResourceEvent & {
+    /** The members that came back with it (those that still exist). */
+    readonly memberIds: readonly string[];
+  };
   /** A resource of any other registered type was created. */
   "resource.created": ScimResourceEvent;
   /** A resource of any other registered type changed. */
