@@ -43,11 +43,13 @@ const PATHS: Record<CaseName, () => string> = {
 };
 let patches = 0;
 /** Entra's one-attribute user PATCH, a new title each time so every PATCH writes. */
-const patchBody = () =>
-  JSON.stringify({
+const patchBody = () => {
+  patches += 1;
+  return JSON.stringify({
     schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-    Operations: [{ op: "Replace", path: "title", value: `title ${(patches += 1)}` }],
+    Operations: [{ op: "Replace", path: "title", value: `title ${patches}` }],
   });
+};
 /** Bare routes answer GETs only. */
 const runsCase = (target: Target, name: CaseName) => name !== "patch" || !target.endsWith("-bare");
 
