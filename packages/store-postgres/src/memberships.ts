@@ -1,6 +1,6 @@
 import type { MemberRef } from "@scimkit/core/store";
 import type { Queryable } from "./client";
-import { json, memberRef, type Tables } from "./rows";
+import { memberRef, type Tables } from "./rows";
 
 /**
  * The members of each group, in insertion order (groups without members map to
@@ -16,9 +16,9 @@ export async function readMembers(
   if (groupIds.length === 0) return byGroup;
   const { rows } = await queryable.query(
     `SELECT group_id, member_id, member_type, display FROM ${tables.memberships}
-     WHERE tenant = $1 AND group_id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))
+     WHERE tenant = $1 AND group_id = ANY ($2::text[])
      ORDER BY added_version, position`,
-    [tenant, json(groupIds)],
+    [tenant, [...groupIds]],
   );
   for (const row of rows) byGroup.get(row.group_id as string)?.push(memberRef(row));
   return byGroup;

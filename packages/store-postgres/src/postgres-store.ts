@@ -301,8 +301,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (ids.length === 0) return found;
       const { rows } = await db.query(
         `SELECT id, resource_type FROM ${resources}
-         WHERE tenant = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
-        [tenant, json(ids)],
+         WHERE tenant = $1 AND id = ANY ($2::text[])`,
+        [tenant, ids],
       );
       for (const row of rows) {
         const id = row.id as string;

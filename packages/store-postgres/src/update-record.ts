@@ -109,14 +109,23 @@ export function compileUpdate(
     conditions.push(`target.version = ${parameters.add(input.expectedVersion)}::bigint`);
   }
   const fresh = "target.version = (SELECT version FROM seen)";
-  const removeList = removesMembers ? parameters.add(json(delta.remove)) : undefined;
+  // The removed ids as a condition the planner can only serve from the primary key
+  // (tenant, group_id, member_id): one id is an equality, several a text[] the
+  // planner sees the length of. (An array it cannot size, such as ARRAY(SELECT
+  // ...), lets it scan all the group's rows instead when statistics are missing.)
+  const removeIds = removesMembers ? [...new Set(delta.remove)] : [];
+  const removing =
+    removeIds.length === 0
+      ? undefined
+      : removeIds.length === 1
+        ? `member_id = ${parameters.add(removeIds[0])}::text`
+        : `member_id = ANY (${parameters.add(removeIds)}::text[])`;
   if (input.data !== undefined || replacesMembers) {
     conditions.push(fresh);
-  } else if (removeList !== undefined) {
+  } else if (removing !== undefined) {
     conditions.push(`(${fresh} OR (SELECT count(*) FROM ${memberships}
-        WHERE tenant = ${t} AND group_id = ${id}
-          AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text(${removeList}::jsonb))))
-      = (SELECT count(DISTINCT item) FROM jsonb_array_elements_text(${removeList}::jsonb) AS item))`);
+        WHERE tenant = ${t} AND group_id = ${id} AND ${removing})
+      = ${parameters.add(removeIds.length)}::bigint)`);
   }
   ctes.push(
     `go AS (SELECT version FROM target${conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`})`,
@@ -144,11 +153,11 @@ export function compileUpdate(
   const changedRows: string[] = [];
   if (delta !== undefined) {
     if (replacesMembers) {
-      const addIds = parameters.add(json(delta.add.map((member) => member.value)));
+      const kept = parameters.add(delta.add.map((member) => member.value));
       ctes.push(`cleared AS (
          DELETE FROM ${memberships}
          WHERE tenant = ${t} AND group_id = ${id} AND ${whenGo}
-           AND NOT (member_id = ANY (ARRAY(SELECT jsonb_array_elements_text(${addIds}::jsonb))))
+           AND NOT (member_id = ANY (${kept}::text[]))
          RETURNING member_id
        )`);
       changedRows.push("cleared");
@@ -167,11 +176,10 @@ export function compileUpdate(
        )`);
       changedRows.push("added");
     }
-    if (removeList !== undefined) {
+    if (removing !== undefined) {
       ctes.push(`removed AS (
          DELETE FROM ${memberships}
-         WHERE tenant = ${t} AND group_id = ${id} AND ${whenGo}
-           AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text(${removeList}::jsonb)))
+         WHERE tenant = ${t} AND group_id = ${id} AND ${whenGo} AND ${removing}
          RETURNING member_id
        )`);
       changedRows.push("removed");
@@ -184,7 +192,7 @@ export function compileUpdate(
   const addedJson = addsMembers
     ? `COALESCE((SELECT jsonb_agg(member_id) FROM added), '[]'::jsonb)`
     : `'[]'::jsonb`;
-  const gone = [replacesMembers ? "cleared" : undefined, removeList ? "removed" : undefined].filter(
+  const gone = [replacesMembers ? "cleared" : undefined, removing ? "removed" : undefined].filter(
     (name): name is string => name !== undefined,
   );
   const removedJson =
