@@ -27,15 +27,7 @@ import { deleteRecord } from "./delete-record";
 import { readMembers } from "./memberships";
 import { runMigrations } from "./migrations";
 import { provisioningLog } from "./provisioning-log";
-import {
-  hasNul,
-  isInstant,
-  json,
-  RECORD_COLUMNS,
-  type ResourceRow,
-  tablesIn,
-  toRecord,
-} from "./rows";
+import { hasNul, isInstant, RECORD_COLUMNS, type ResourceRow, tablesIn, toRecord } from "./rows";
 import { purgeTrash, restoreFromTrash, trashRecord } from "./soft-delete";
 import { SqlParameters } from "./sql-parameters";
 import { tenantStore } from "./tenants";
