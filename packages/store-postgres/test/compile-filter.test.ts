@@ -45,6 +45,16 @@ describe("filter compiler: SQL text without a database", () => {
     });
   });
 
+  it("negates a membership EXISTS bare, so it plans as a tenant-scoped anti-join", () => {
+    expect(sql("not (members pr)", groups).text).toBe(
+      'NOT EXISTS (SELECT 1 FROM "scimkit".memberships m1 WHERE m1.tenant = r.tenant AND m1.group_id = r.id)',
+    );
+    // An operand that can be unknown still counts as false when negated.
+    expect(sql('not (title eq "x")').text).toBe(
+      "NOT COALESCE(lower(r.data ->> 'title') = lower($1::text), false)",
+    );
+  });
+
   it("never splices values into SQL text, even hostile ones", () => {
     const hostile = "x' OR '1'='1";
     const { text, values } = sql(`userName co "${hostile}"`);
