@@ -20,5 +20,7 @@ export const sharedConfig = defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
+    // PGlite boots a WebAssembly Postgres in beforeAll: seconds on a busy 2-core machine.
+    hookTimeout: 60_000,
   },
 });

@@ -15,6 +15,16 @@ export {
   type ScimType,
   unwrap,
 } from "./errors";
+// The durable change feed: consumers that run at least once per committed change.
+export {
+  type ChangeConsumer,
+  type ChangeConsumerOptions,
+  type ConsumerReport,
+  type ConsumerRetryOptions,
+  createChangeConsumer,
+  RetryLaterError,
+} from "./feed/create-change-consumer";
+export { type FeedChange, toFeedChange } from "./feed/feed-change";
 export type {
   BoundFilter,
   ComparisonNode,
@@ -31,6 +41,18 @@ export { compileFilter, evaluateFilter, type FilterPredicate } from "./filter/co
 export type { BindErrorCode, SyntaxErrorCode } from "./filter/messages";
 export { type ParseFilterOptions, parseFilter } from "./filter/parser";
 export { printFilter } from "./filter/printer";
+// Tenants, tokens and the management API.
+export {
+  createManagementService,
+  type ManagementService,
+  type ManagementServiceOptions,
+} from "./management/create-management-service";
+export type {
+  ManagementErrorBody,
+  ManagementHandler,
+  ManagementRequest,
+  ManagementResponse,
+} from "./management/types";
 // PATCH, list queries and projection.
 export {
   type ApplyPatchInput,
@@ -149,6 +171,20 @@ export {
   type ScimErrorContext,
   type ScimServiceLimits,
 } from "./service/options";
+export type { PruneResult } from "./service/provisioning-log";
 export type { ScimHandler, ScimRequest, ScimResponse } from "./service/types";
 export type * from "./store/contract";
 export { STORE_SPECIFICATION_VERSION } from "./store/contract";
+export {
+  createTokenVerifier,
+  type StaticTokenHash,
+  type TokenVerifierOptions,
+  type VerifiedToken,
+} from "./tenants/create-token-verifier";
+export {
+  type IssuedToken,
+  issueToken,
+  TENANT_ID,
+  TOKEN_PREFIX,
+  tokenSha256,
+} from "./tenants/tokens";

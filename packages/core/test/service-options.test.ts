@@ -74,11 +74,15 @@ describe("createScimService options", () => {
     const response = await call("GET", "/ServiceProviderConfig");
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
-      schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+      schemas: [
+        "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
+        "urn:scimkit:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig",
+      ],
       documentationUri: "https://docs.example.com/scim",
-      patch: { supported: true, maxOperations: 7 },
+      // Core attributes exactly as RFC 7643 §5 defines them; strict clients reject others.
+      patch: { supported: true },
       bulk: { supported: true, maxOperations: 11, maxPayloadSize: 2048 },
-      filter: { supported: true, maxResults: 50, maxLength: 300, maxDepth: 9 },
+      filter: { supported: true, maxResults: 50 },
       changePassword: { supported: false },
       sort: { supported: true },
       etag: { supported: true },
@@ -91,6 +95,11 @@ describe("createScimService options", () => {
         cursorTimeout: 3600,
       },
       authenticationSchemes: [expect.objectContaining({ type: "oauthbearertoken", primary: true })],
+      "urn:scimkit:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig": {
+        patchMaxOperations: 7,
+        filterMaxLength: 300,
+        filterMaxDepth: 9,
+      },
       meta: {
         resourceType: "ServiceProviderConfig",
         location: `${BASE_URL}/ServiceProviderConfig`,

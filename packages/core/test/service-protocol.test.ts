@@ -2,13 +2,37 @@ import { memoryStore } from "@scimkit/store-memory";
 import { describe, expect, it, vi } from "vitest";
 import { attribute, defineSchema } from "../src/schema/define-schema";
 import type { ScimEventMap } from "../src/service/events";
-import { BASE_URL, patchOp, setup, USER_SCHEMA } from "./service-harness";
+import { BASE_URL, GROUP_SCHEMA, patchOp, setup, USER_SCHEMA } from "./service-harness";
 
 describe("discovery", () => {
   it("serves /Schemas and /ResourceTypes as lists and by id, with meta.location", async () => {
     const { call } = setup();
     const schemas = await call("GET", "/Schemas");
-    expect(schemas.body).toMatchObject({ totalResults: 3, itemsPerPage: 3, startIndex: 1 });
+    // The resource schemas, then RFC 7643 §5-§7's discovery schemas and scimkit's limits.
+    expect(schemas.body).toMatchObject({ totalResults: 7, itemsPerPage: 7, startIndex: 1 });
+    expect(schemas.body.Resources.map((schema: { id: string }) => schema.id)).toEqual([
+      USER_SCHEMA,
+      "urn:ietf:params:scim:schemas:core:2.0:Group",
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+      "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
+      "urn:ietf:params:scim:schemas:core:2.0:ResourceType",
+      "urn:ietf:params:scim:schemas:core:2.0:Schema",
+      "urn:scimkit:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig",
+    ]);
+    const config = await call(
+      "GET",
+      "/Schemas/urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
+    );
+    expect(config.status).toBe(200);
+    expect(config.body.meta.location).toBe(
+      `${BASE_URL}/Schemas/urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig`,
+    );
+    // RFC 7644 §4: discovery refuses filters (403), so no client assumes one applied.
+    for (const path of ["/Schemas", "/ResourceTypes", "/ServiceProviderConfig"]) {
+      const filtered = await call("GET", path, undefined, { query: { filter: 'id eq "x"' } });
+      expect(filtered.status).toBe(403);
+      expect(filtered.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+    }
     const user = await call("GET", `/Schemas/${USER_SCHEMA}`);
     expect(user.status).toBe(200);
     expect(user.body).toMatchObject({
@@ -313,5 +337,69 @@ describe("custom resource types", () => {
     expect(changed.status).toBe(400);
     expect(changed.body.scimType).toBe("mutability");
     expect((await call("GET", path)).body.enrolledBy).toBe("alice");
+  });
+});
+
+describe("interop gaps found from outside (issue 14)", () => {
+  it("refuses a body that names another resource type's core schema, also in lenient mode", async () => {
+    const { call } = setup();
+    const wrong = await call("POST", "/Users", {
+      schemas: [GROUP_SCHEMA],
+      userName: "x@example.com",
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.scimType).toBe("invalidValue");
+    expect((await call("GET", "/Users")).body.totalResults).toBe(0);
+    // Entra's extra Microsoft URN next to the right core schema stays fine.
+    const entra = await call("POST", "/Groups", {
+      schemas: [
+        GROUP_SCHEMA,
+        "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
+      ],
+      displayName: "Entra",
+    });
+    expect(entra.status).toBe(201);
+  });
+
+  it("answers a PUT with the members as stored, under the ETag a GET then shows", async () => {
+    const { call, createUser } = setup();
+    const user = await createUser("m@example.com");
+    const created = await call("POST", "/Groups", {
+      schemas: [GROUP_SCHEMA],
+      displayName: "Team",
+      members: [{ value: user.id, display: "Old" }],
+    });
+    const put = await call("PUT", `/Groups/${created.body.id}`, {
+      schemas: [GROUP_SCHEMA],
+      displayName: "Team",
+      members: [{ value: user.id, display: "New" }],
+    });
+    const read = await call("GET", `/Groups/${created.body.id}`);
+    expect(put.status).toBe(200);
+    expect(put.body.members).toEqual(read.body.members);
+    expect(put.headers.ETag).toBe(read.headers.ETag);
+    expect(put.body.meta.lastModified).toBe(read.body.meta.lastModified);
+  });
+
+  it("leaves out sub-attribute projections that are empty instead of answering [{}]", async () => {
+    const { call, createUser, createGroup } = setup();
+    const user = await createUser("p@example.com");
+    const group = await createGroup("Projected", [user.id]);
+    const read = await call("GET", `/Groups/${group.id}`, undefined, {
+      query: { attributes: "members.display" },
+    });
+    expect(read.status).toBe(200);
+    expect(read.body.members).toBeUndefined();
+    const values = await call("GET", `/Groups/${group.id}`, undefined, {
+      query: { attributes: "members.value" },
+    });
+    expect(values.body.members).toEqual([{ value: user.id }]);
+  });
+
+  it("refuses a BulkRequest whose schemas do not name BulkRequest", async () => {
+    const { call } = setup();
+    const wrong = await call("POST", "/Bulk", { schemas: [USER_SCHEMA], Operations: [] });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.scimType).toBe("invalidSyntax");
   });
 });

@@ -62,6 +62,7 @@ beforeAll(async () => {
       name: "scimkit-pack-app",
       private: true,
       dependencies: {
+        "@scimkit/check": dependency("@scimkit/check"),
         "@scimkit/core": dependency("@scimkit/core"),
         "@scimkit/express": dependency("@scimkit/express"),
         "@scimkit/store-memory": dependency("@scimkit/store-memory"),
@@ -186,6 +187,39 @@ describe("the packed packages", () => {
     },
     120_000,
   );
+
+  it("run the scimkit-check bin from the tarball against the CommonJS app, and require it", async () => {
+    const server = await start("server.cjs");
+    try {
+      const app = path.join(work, "app");
+      const bin = path.join(app, "node_modules", ".bin", "scimkit-check");
+      const base = `http://127.0.0.1:${server.port}/scim/v2`;
+      const { stdout } = await run(
+        bin,
+        [
+          base,
+          "--token",
+          TOKEN,
+          "--only",
+          "discovery.spc.status,users.create.status,users.create.location,filter.eq",
+        ],
+        {
+          cwd: app,
+        },
+      );
+      expect(stdout.trimEnd().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed, 0 skipped$/);
+      const usage = await run(bin, [base], { cwd: app }).catch((error: { code: number }) => error);
+      expect(usage).toMatchObject({ code: 2 });
+      const { stdout: count } = await run(
+        process.execPath,
+        ["-e", 'console.log(require("@scimkit/check").listChecks().length)'],
+        { cwd: app },
+      );
+      expect(Number(count)).toBeGreaterThanOrEqual(150);
+    } finally {
+      server.child.kill();
+    }
+  });
 
   it("type-check and serve SCIM from an ESM TypeScript app (import)", async () => {
     const app = path.join(work, "app");

@@ -151,8 +151,12 @@ function projectValue(
   decision: AttributeDecision,
 ): unknown {
   if (definition.type !== "complex") return value;
-  if (Array.isArray(value)) return value.map((item) => projectComplex(item, definition, decision));
-  return projectComplex(value, definition, decision);
+  if (!Array.isArray(value)) return projectComplex(value, definition, decision);
+  const projected = value.map((item) => projectComplex(item, definition, decision));
+  // `attributes=members.display` leaves out members without one, rather than `{}`.
+  return decision.only === undefined
+    ? projected
+    : projected.filter((item) => !isEmptyProjection(item));
 }
 
 const isEmptyProjection = (value: unknown): boolean =>
@@ -174,11 +178,12 @@ function projectAttributes(
     const decision = decide(definition, schema, compiled);
     if (decision === undefined) continue;
     const projected = projectValue(value, definition, decision);
-    // `attributes=name.givenName` on a user without a given name returns no `name`.
+    // `attributes=name.givenName` on a user without a given name returns no `name`,
+    // and a multi-valued attribute left with no value is left out too.
     if (
       definition.type === "complex" &&
       decision.only !== undefined &&
-      isEmptyProjection(projected)
+      (isEmptyProjection(projected) || (Array.isArray(projected) && projected.length === 0))
     )
       continue;
     target[definition.name] = projected;

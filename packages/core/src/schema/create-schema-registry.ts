@@ -96,7 +96,8 @@ function normaliseEndpoint(endpoint: string): string {
   return text;
 }
 
-function renderSchema(schema: SchemaDefinition): ScimObject {
+/** A schema as `/Schemas/{urn}` serves it (RFC 7643 §7). */
+export function renderSchema(schema: SchemaDefinition): ScimObject {
   return structuredClone({
     schemas: [SCHEMA_SCHEMA],
     id: schema.id,

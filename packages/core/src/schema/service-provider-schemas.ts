@@ -1,11 +1,17 @@
 import { attribute, complex, defineSchema } from "./define-schema";
-import { RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA } from "./urns";
+import {
+  RESOURCE_TYPE_SCHEMA,
+  SCHEMA_SCHEMA,
+  SCIMKIT_LIMITS_SCHEMA,
+  SERVICE_PROVIDER_CONFIG_SCHEMA,
+} from "./urns";
 
 /**
  * The discovery schemas of RFC 7643 §8.7.2 (ServiceProviderConfig,
  * ResourceType, Schema). Every attribute is read-only: clients only read these
- * resources. They are not resource schemas, so the registry does not list them
- * on `/Schemas`; they are exported for hosts that want to serve them.
+ * resources. They are not resource schemas, so the registry does not hold them;
+ * the service serves them on `/Schemas` beside the resource schemas, as
+ * schema-driven clients expect.
  */
 
 const supportedFlag = (description: string) =>
@@ -323,3 +329,26 @@ export const schemaSchema = defineSchema({
     ),
   ],
 } as const);
+
+const limit = (name: string, description: string) =>
+  attribute(name, "integer", { description, mutability: "readOnly" });
+
+/** scimkit's limits RFC 7643 §5 has no attribute for, as an extension of the configuration. */
+export const scimkitLimitsSchema = defineSchema({
+  id: SCIMKIT_LIMITS_SCHEMA,
+  name: "scimkit limits",
+  description: "Input limits of this service provider beyond those RFC 7643 defines.",
+  attributes: [
+    limit("patchMaxOperations", "Operations accepted in one PATCH request (400 tooMany beyond)."),
+    limit("filterMaxLength", "Characters accepted in one filter (400 invalidFilter beyond)."),
+    limit("filterMaxDepth", "Nesting depth accepted in one filter (400 invalidFilter beyond)."),
+  ],
+});
+
+/** The schemas of the discovery resources, served on `/Schemas` with the resource schemas. */
+export const DISCOVERY_SCHEMAS = [
+  serviceProviderConfigSchema,
+  resourceTypeSchema,
+  schemaSchema,
+  scimkitLimitsSchema,
+] as const;

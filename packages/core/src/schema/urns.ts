@@ -12,3 +12,10 @@ export const PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 export const SEARCH_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 export const BULK_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 export const BULK_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
+
+/**
+ * scimkit's own extension of `/ServiceProviderConfig`: limits RFC 7643 §5 has no
+ * attribute for. A private URN, so strict clients keep reading the core attributes.
+ */
+export const SCIMKIT_LIMITS_SCHEMA =
+  "urn:scimkit:params:scim:schemas:extension:limits:1.0:ServiceProviderConfig";

@@ -1,15 +1,19 @@
+import type { ScimErrorBody } from "../errors";
 import { badRequest, notFound, ScimError } from "../errors";
 import { createRepository } from "../repository/create-repository";
 import {
   createSchemaRegistry,
+  renderSchema,
   type SchemaRegistry,
   type SchemaRegistryOptions,
 } from "../schema/create-schema-registry";
+import { DISCOVERY_SCHEMAS } from "../schema/service-provider-schemas";
 import type { ScimObject } from "../schema/types";
 import { LIST_RESPONSE_SCHEMA } from "../schema/urns";
-import type { RestoredRecord } from "../store/contract";
+import type { LogEntry, RestoredRecord } from "../store/contract";
 import { emitChanges, purgedType, restoredChanges } from "./change-events";
 import { createEventEmitter, type ScimEvents } from "./events";
+import { guessIdp } from "./guess-idp";
 import { handleBulk } from "./handle-bulk";
 import {
   createResource,
@@ -20,10 +24,13 @@ import {
   searchAllTypes,
 } from "./handle-resource";
 import { createRouteMatcher, type Route } from "./match-route";
-import { resolveBaseOptions, type ServiceOptionsBase } from "./options";
+import { type ResolvedBaseOptions, resolveBaseOptions, type ServiceOptionsBase } from "./options";
 import { patchResource } from "./patch-resource";
+import { createHousekeeping, createLogWriter, type PruneResult } from "./provisioning-log";
+import { createRateLimiter } from "./rate-limiter";
 import { renderServiceProviderConfig } from "./render-service-provider-config";
 import type { ServiceContext } from "./service-context";
+import type { RequestTrace, TracedResponse } from "./trace";
 import type { ScimHandler, ScimRequest, ScimResponse } from "./types";
 
 /** Options of `createScimService`: a store, plus either a registry or schema options. */
@@ -71,6 +78,14 @@ export interface ScimService extends ScimEvents {
     id: string,
     options?: RestoreDeletedServiceOptions,
   ): Promise<ScimObject | undefined>;
+  /**
+   * Deletes changes and provisioning-log entries past their retention, in
+   * bounded batches, and resolves to how many. The service also does this by
+   * itself after requests, at most every five minutes.
+   */
+  prune(): Promise<PruneResult>;
+  /** Writes the provisioning-log entries still buffered (before shutting down, in tests). */
+  flush(): Promise<void>;
 }
 
 /** Options of `ScimService.purgeExpired`. */
@@ -113,18 +128,52 @@ export function createScimService(options: ScimServiceOptions): ScimService {
   const context: ServiceContext = { options: base, registry, repository, events };
   const matchRoute = createRouteMatcher(registry.resourceTypes());
 
-  const dispatch = (request: ScimRequest, nested: boolean): Promise<ScimResponse> =>
+  const dispatch = (request: ScimRequest, nested: boolean): Promise<TracedResponse> =>
     route(context, request, matchRoute(request.path), nested, (inner) =>
       // A bulk operation's failure, expected or not, is that operation's response.
       dispatch(inner, true).catch((error: unknown) => errorResponse(context, inner, error)),
     );
 
+  const logWriter =
+    base.log && base.store.log !== undefined
+      ? createLogWriter(base.store.log, (error) => reportError(base, error))
+      : undefined;
+  const housekeeping = createHousekeeping({
+    store: base.store,
+    changeRetentionDays: base.changeFeed ? base.changeRetentionDays : undefined,
+    logRetentionDays: base.log ? base.logRetentionDays : undefined,
+    clock: base.clock,
+    onError: (error) => reportError(base, error),
+  });
+  const limiter =
+    base.rateLimit === undefined
+      ? undefined
+      : createRateLimiter({ ...base.rateLimit, now: () => base.clock().getTime() });
+
   const handle: ScimHandler = async (request) => {
-    try {
-      return await dispatch(request, false);
-    } catch (error) {
-      return errorResponse(context, request, error);
+    const started = performance.now();
+    const time = base.clock();
+    let response: TracedResponse;
+    const wait = limiter?.take(request.tokenId ?? `tenant:${request.tenant}`) ?? 0;
+    if (wait > 0) {
+      response = tooManyRequests(wait);
+    } else {
+      try {
+        response = await dispatch(request, false);
+      } catch (error) {
+        response = errorResponse(context, request, error);
+      }
     }
+    const { trace, ...answer } = response;
+    if (logWriter !== undefined) {
+      logWriter.push(
+        logEntry(request, answer, { ...routeTrace(request), ...trace }, time, started),
+      );
+      housekeeping.maybeRun();
+    } else if (base.changeFeed) {
+      housekeeping.maybeRun();
+    }
+    return answer;
   };
 
   const purgeExpired = async (purgeOptions: PurgeExpiredOptions = {}): Promise<number> => {
@@ -180,7 +229,21 @@ export function createScimService(options: ScimServiceOptions): ScimService {
     off: events.off,
     purgeExpired,
     restoreDeleted,
+    prune: () => housekeeping.run(),
+    flush: async () => {
+      await logWriter?.flush();
+    },
   };
+
+  /** The resource a request addresses, from its route alone (also when it fails). */
+  function routeTrace(request: ScimRequest): RequestTrace {
+    const target = matchRoute(request.path);
+    if (target.kind === "resource") return { resourceType: target.type, resourceId: target.id };
+    if (target.kind === "collection" || target.kind === "collectionSearch") {
+      return { resourceType: target.type };
+    }
+    return {};
+  }
 }
 
 function resolveRegistry(options: ScimServiceOptions): SchemaRegistry {
@@ -218,6 +281,61 @@ function resolveRegistry(options: ScimServiceOptions): SchemaRegistry {
     }
     throw error;
   }
+}
+
+const hasParameter = (request: ScimRequest, name: string) =>
+  Object.keys(request.query).some((key) => key.toLowerCase() === name);
+
+function reportError(options: ResolvedBaseOptions, error: unknown): void {
+  try {
+    options.onError(error, {});
+  } catch {
+    // A failing error hook must not break the service.
+  }
+}
+
+/** 429 for a token over its `rateLimit` (RFC 6585; Entra honours `Retry-After`). */
+function tooManyRequests(seconds: number): TracedResponse {
+  return {
+    status: 429,
+    headers: { "Retry-After": String(seconds) },
+    body: new ScimError({
+      status: 429,
+      detail: `Too many requests for these credentials; retry in ${seconds} s.`,
+      code: "rate_limited",
+    }).toJSON(),
+  };
+}
+
+/** The provisioning-log entry of one answered request: no query, no body values. */
+function logEntry(
+  request: ScimRequest,
+  response: ScimResponse,
+  trace: RequestTrace,
+  time: Date,
+  started: number,
+): LogEntry {
+  const body =
+    response.status >= 400 ? (response.body as Partial<ScimErrorBody> | undefined) : undefined;
+  const idp = guessIdp(request.headers["user-agent"], request.query);
+  return {
+    id: globalThis.crypto.randomUUID(),
+    tenant: request.tenant,
+    time: time.toISOString(),
+    ...(request.tokenId === undefined ? {} : { tokenId: request.tokenId }),
+    method: request.method.toUpperCase(),
+    path: request.path.slice(0, 1024),
+    status: response.status,
+    ...(body?.scimType === undefined ? {} : { scimType: body.scimType }),
+    ...(typeof body?.detail === "string" ? { detail: body.detail.slice(0, 1024) } : {}),
+    ...(trace.resourceType === undefined ? {} : { resourceType: trace.resourceType }),
+    ...(trace.resourceId === undefined ? {} : { resourceId: trace.resourceId }),
+    ...(trace.changedAttributes === undefined || trace.changedAttributes.length === 0
+      ? {}
+      : { changedAttributes: trace.changedAttributes }),
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    ...(idp === undefined ? {} : { idp }),
+  };
 }
 
 function errorResponse(
@@ -294,6 +412,19 @@ async function route(
 ): Promise<ScimResponse> {
   const { registry } = context;
   const method = request.method.toUpperCase();
+  if (
+    (target.kind === "serviceProviderConfig" ||
+      target.kind === "schemas" ||
+      target.kind === "resourceTypes") &&
+    hasParameter(request, "filter")
+  ) {
+    // RFC 7644 §4: a filter on discovery SHOULD be refused, so no client assumes it applied.
+    throw new ScimError({
+      status: 403,
+      detail: "Discovery endpoints do not support filtering.",
+      code: "discovery.filter",
+    });
+  }
   switch (target.kind) {
     case "serviceProviderConfig": {
       if (method !== "GET") return methodNotAllowed(method, ["GET"]);
@@ -306,8 +437,15 @@ async function route(
     case "schemas": {
       if (method !== "GET") return methodNotAllowed(method, ["GET"]);
       return discovery(target.id, {
-        all: () => registry.schemaRepresentations(),
-        one: (id) => registry.schemaRepresentation(id),
+        all: () => [...registry.schemaRepresentations(), ...DISCOVERY_SCHEMAS.map(renderSchema)],
+        one: (id) => {
+          const found = registry.schemaRepresentation(id);
+          if (found !== undefined) return found;
+          const discoverySchema = DISCOVERY_SCHEMAS.find(
+            (schema) => schema.id.toLowerCase() === id.toLowerCase(),
+          );
+          return discoverySchema === undefined ? undefined : renderSchema(discoverySchema);
+        },
         location: (id) => `${request.baseUrl}/Schemas/${id}`,
         missing: (id) => `Schema "${id}" not found.`,
       });

@@ -1,5 +1,5 @@
 import { badRequest, ScimError } from "../errors";
-import { BULK_RESPONSE_SCHEMA, PATCH_OP_SCHEMA } from "../schema/urns";
+import { BULK_REQUEST_SCHEMA, BULK_RESPONSE_SCHEMA, PATCH_OP_SCHEMA } from "../schema/urns";
 import type { ResolvedLimits } from "./options";
 import type { ScimRequest, ScimResponse } from "./types";
 
@@ -53,6 +53,23 @@ export async function handleBulk(
     throw badRequest("invalidSyntax", "A BulkRequest body must be a JSON object.", "bulk.body");
   }
   const bulkRequest = body as Record<string, unknown>;
+  // As for PatchOp: a missing `schemas` is tolerated, one without the BulkRequest URN is not.
+  const schemas = bulkRequest.schemas;
+  if (
+    schemas !== undefined &&
+    !(
+      Array.isArray(schemas) &&
+      schemas.some(
+        (urn) => typeof urn === "string" && urn.toLowerCase() === BULK_REQUEST_SCHEMA.toLowerCase(),
+      )
+    )
+  ) {
+    throw badRequest(
+      "invalidSyntax",
+      `A BulkRequest's "schemas" must list ${BULK_REQUEST_SCHEMA}.`,
+      "bulk.schemas",
+    );
+  }
   const rawOperations = bulkRequest.Operations ?? bulkRequest.operations;
   if (!Array.isArray(rawOperations)) {
     throw badRequest(

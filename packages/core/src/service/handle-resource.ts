@@ -14,9 +14,11 @@ import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { ChangeDraft, GetOptions, GroupRef, MemberRef, StoredRecord } from "../store/contract";
 import { isVersionConflict } from "../store/store-errors";
 import { createdChanges, deletedChanges, emitChanges } from "./change-events";
+import { changedAttributeNames } from "./changed-attributes";
 import { etagMatches } from "./etag";
 import { captureChanges, writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
+import type { TracedResponse } from "./trace";
 import type { ScimRequest, ScimResponse } from "./types";
 import { validateInput } from "./validate-input";
 
@@ -196,6 +198,9 @@ async function retryOnConflict<T>(request: ScimRequest, attempt: () => Promise<T
   }
 }
 
+const coreSchemasOf = (context: ServiceContext) =>
+  context.registry.resourceTypes().map((type) => type.schema);
+
 /** Splits the relation attributes off validated data: members go to the relation, groups are derived. */
 function splitRelations(
   context: ServiceContext,
@@ -333,10 +338,11 @@ export async function createResource(
   context: ServiceContext,
   request: ScimRequest,
   resourceSchema: ResourceSchema,
-): Promise<ScimResponse> {
+): Promise<TracedResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   const validated = validateInput(resourceSchema, request.body, {
     strict: context.options.strict,
+    coreSchemas: coreSchemasOf(context),
   });
   const { data, members: given } = splitRelations(context, resourceSchema, validated);
   const members =
@@ -363,10 +369,16 @@ export async function createResource(
     capture.drafts(),
   );
   const withMembers: StoredRecord = members === undefined ? record : { ...record, members };
+  const changedAttributes = changedAttributeNames({}, record.data);
+  const membersAttribute = resourceSchema.resourceType.membersAttribute;
+  if (membersAttribute !== undefined && (members ?? []).length > 0) {
+    changedAttributes.push(membersAttribute);
+  }
   return {
     status: 201,
     headers: resourceHeaders(request, resourceSchema, record),
     body: await render(context, request, resourceSchema, withMembers, projection, []),
+    trace: { resourceId: record.id, changedAttributes },
   };
 }
 
@@ -376,28 +388,43 @@ export async function replaceResource(
   request: ScimRequest,
   resourceSchema: ResourceSchema,
   id: string,
-): Promise<ScimResponse> {
+): Promise<TracedResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   return retryOnConflict(request, async () => {
     const record = await readForWrite(context, request, resourceSchema, id);
     const validated = validateInput(resourceSchema, request.body, {
       strict: context.options.strict,
       existing: record.data,
+      coreSchemas: coreSchemasOf(context),
     });
     const { data, members: given } = splitRelations(context, resourceSchema, validated);
     const members =
       given === undefined
         ? undefined
         : await context.repository.resolveMembers(request.tenant, given);
-    const updated = await writeUpdate(context, request, resourceSchema, record, {
-      data,
-      members: members === undefined ? undefined : { replaceAll: true, add: members, remove: [] },
-    });
-    const shown: StoredRecord = members === undefined ? updated : { ...updated, members };
+    const { record: updated, changedAttributes } = await writeUpdate(
+      context,
+      request,
+      resourceSchema,
+      record,
+      {
+        data,
+        members: members === undefined ? undefined : { replaceAll: true, add: members, remove: [] },
+      },
+    );
+    // The answer is what was stored (RFC 7644 §3.5.1): a member already present keeps
+    // its stored `display`, so members are read back rather than echoed.
+    const shown: StoredRecord =
+      members !== undefined && needsMembers(resourceSchema, projection)
+        ? ((await context.repository.get(request.tenant, resourceSchema.resourceType.id, id, {
+            includeMembers: true,
+          })) ?? updated)
+        : updated;
     return {
       status: 200,
-      headers: resourceHeaders(request, resourceSchema, updated),
+      headers: resourceHeaders(request, resourceSchema, shown),
       body: await render(context, request, resourceSchema, shown, projection),
+      trace: { changedAttributes },
     };
   });
 }

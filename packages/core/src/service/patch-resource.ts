@@ -12,7 +12,8 @@ import {
 } from "./handle-resource";
 import { writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
-import type { ScimRequest, ScimResponse } from "./types";
+import type { TracedResponse } from "./trace";
+import type { ScimRequest } from "./types";
 
 /**
  * `PATCH /{type}/{id}` (RFC 7644 §3.5.2): read, apply in memory, write with a
@@ -26,7 +27,7 @@ export async function patchResource(
   request: ScimRequest,
   resourceSchema: ResourceSchema,
   id: string,
-): Promise<ScimResponse> {
+): Promise<TracedResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   const resourceType = resourceSchema.resourceType.id;
   const { repository, options } = context;
@@ -35,7 +36,7 @@ export async function patchResource(
   const read = (includeMembers: boolean): Promise<StoredRecord> =>
     readForWrite(context, request, resourceSchema, id, { includeMembers });
 
-  const record = await retryOnConflict(request, async () => {
+  const { record, changedAttributes } = await retryOnConflict(request, async () => {
     let record = await read(false);
     let outcome = unwrap(
       applyPatch({
@@ -60,13 +61,14 @@ export async function patchResource(
         throw new Error("applyPatch asked for members although they were given.");
       }
     }
-    if (!outcome.changed) return record;
+    if (!outcome.changed) return { record, changedAttributes: [] as readonly string[] };
     return write(context, request, resourceSchema, record, outcome);
   });
 
   const headers = resourceHeaders(request, resourceSchema, record);
+  const trace = { changedAttributes };
   if (answersNoContent(options.patchResponse, projection, resourceSchema)) {
-    return { status: 204, headers };
+    return { status: 204, headers, trace };
   }
   let shown = record;
   if (needsMembers(resourceSchema, projection)) {
@@ -77,6 +79,7 @@ export async function patchResource(
     status: 200,
     headers,
     body: await render(context, request, resourceSchema, shown, projection),
+    trace,
   };
 }
 
@@ -98,7 +101,7 @@ async function write(
   resourceSchema: ResourceSchema,
   record: StoredRecord,
   outcome: PatchApplied,
-): Promise<StoredRecord> {
+): Promise<{ readonly record: StoredRecord; readonly changedAttributes: readonly string[] }> {
   const { id: _id, meta: _meta, ...data } = outcome.resource as ScimObject;
   let delta: MembershipDelta | undefined = outcome.members;
   if (delta !== undefined && delta.add.length > 0) {

@@ -1,6 +1,7 @@
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { ChangeDraft, MembershipDelta, StoredRecord, UpdatedRecord } from "../store/contract";
 import { emitChanges, familyOf, updatedChanges } from "./change-events";
+import { changedAttributeNames } from "./changed-attributes";
 import { ifMatchVersion } from "./etag";
 import { jsonEqual } from "./json-equal";
 import type { ServiceContext } from "./service-context";
@@ -41,10 +42,10 @@ export async function writeUpdate(
   resourceSchema: ResourceSchema,
   record: StoredRecord,
   change: { readonly data: ScimObject; readonly members: MembershipDelta | undefined },
-): Promise<UpdatedRecord> {
+): Promise<{ readonly record: UpdatedRecord; readonly changedAttributes: readonly string[] }> {
   const { data, members: delta } = change;
   const dataChanged = !jsonEqual(record.data, data);
-  if (!dataChanged && delta === undefined) return record;
+  if (!dataChanged && delta === undefined) return { record, changedAttributes: [] };
   const commutes = !dataChanged && familyOf(resourceSchema) === "group";
   const expectedVersion = ifMatchVersion(request) ?? (commutes ? undefined : record.version);
   const resourceType = resourceSchema.resourceType.id;
@@ -81,5 +82,15 @@ export async function writeUpdate(
     capture.drafts(),
     updated.membership,
   );
-  return updated;
+  const changedAttributes = dataChanged ? changedAttributeNames(record.data, data) : [];
+  const { membership } = updated;
+  const membersAttribute = resourceSchema.resourceType.membersAttribute;
+  if (
+    membersAttribute !== undefined &&
+    membership !== undefined &&
+    (membership.added.length > 0 || membership.removed.length > 0)
+  ) {
+    changedAttributes.push(membersAttribute);
+  }
+  return { record: updated, changedAttributes };
 }

@@ -28,6 +28,11 @@ export interface ScimRequest {
    * `https://app.example.com/scim/v2`; used for `meta.location` and `Location`.
    */
   readonly baseUrl: string;
+  /**
+   * The id of the stored token that authenticated the request (absent for
+   * static tokens), for the provisioning log and per-token rate limits.
+   */
+  readonly tokenId?: string;
 }
 
 export interface ScimResponse {

@@ -16,8 +16,11 @@ export function validateInput(
     readonly strict: boolean;
     /** The stored attributes, for PUT. */
     readonly existing?: ScimObject;
+    /** The core schema URNs of every registered resource type. */
+    readonly coreSchemas: readonly string[];
   },
 ): ScimObject {
+  checkCoreSchema(resourceSchema, body, options.coreSchemas);
   const data = unwrap(validateResource(resourceSchema, body, { strict: options.strict }));
   const existing = options.existing;
   if (existing === undefined) return data;
@@ -53,4 +56,31 @@ export function validateInput(
     if (Object.keys(copy).length > 0) data[schema.id] = copy;
   }
   return data;
+}
+
+/**
+ * A body whose `schemas` names another resource type's core schema and not this
+ * type's is a request for the wrong endpoint (a Group sent to /Users), never an
+ * IdP quirk: 400 `invalidValue` even in lenient mode. Unknown URNs (Entra's
+ * Microsoft group URN) stay lenient's business.
+ */
+function checkCoreSchema(
+  resourceSchema: ResourceSchema,
+  body: unknown,
+  coreSchemas: readonly string[],
+): void {
+  const schemas = (body as { schemas?: unknown } | null)?.schemas;
+  if (!Array.isArray(schemas)) return;
+  const named = new Set(
+    schemas.filter((urn): urn is string => typeof urn === "string").map((urn) => urn.toLowerCase()),
+  );
+  const own = resourceSchema.core.id;
+  if (named.has(own.toLowerCase())) return;
+  const foreign = coreSchemas.find((urn) => urn !== own && named.has(urn.toLowerCase()));
+  if (foreign === undefined) return;
+  throw badRequest(
+    "invalidValue",
+    `"schemas" names ${foreign}, the core schema of another resource type; ${resourceSchema.resourceType.endpoint} takes ${own}.`,
+    "schemas.wrong_resource_type",
+  );
 }
