@@ -16,7 +16,11 @@ function countingClient(client: PostgresClient): { client: PostgresClient; count
         const value = Reflect.get(object, property, receiver);
         if (property === "query" && typeof value === "function") {
           return (...args: unknown[]) => {
-            statements += 1;
+            // The provisioning log is appended in batches after responses, off
+            // every request's path (and its timer fires during a later request).
+            const first = args[0] as string | { text?: string };
+            const text = typeof first === "string" ? first : (first.text ?? "");
+            if (!text.includes(".provisioning_log")) statements += 1;
             return value.apply(object, args);
           };
         }
@@ -75,6 +79,7 @@ describe.each(driverFactories)("round trips on %s", (_name, open) => {
   }, 120_000);
 
   afterAll(async () => {
+    await service.flush();
     await driver.dropSchema(schema);
     await driver.close();
   });

@@ -209,6 +209,7 @@ export function defineFeedReplayConformance(harness: ConformanceHarness): void {
         ),
         { numRuns: 25 },
       );
+      await Promise.all([hard.flush(), soft.flush()]);
       // The runs exercised every change the model replays (else the property proves little).
       const expected = [...REPLAYED].filter((type) => trash || !type.endsWith(".restored"));
       expect([...seen].filter((type) => REPLAYED.has(type)).sort()).toEqual(expected.sort());
