@@ -71,7 +71,7 @@ export const hasChanges = (drafts: readonly ChangeDraft[] | undefined): drafts i
  * The CTE (`recorded AS (...)`, to follow other CTEs after a comma) that appends
  * a write's drafts to the pending changes, as core's `committedData` reads them:
  * nothing unless `happened` holds; a membership draft only when the write changed
- * rows (`added`/`removed`, jsonb arrays of member ids), with them set in its data.
+ * rows (the `membership` CTE's `added`/`removed`), with them set in its data.
  * Without `membership` the write has no delta and membership drafts never stand.
  */
 export function recordChangesCte(
@@ -82,7 +82,8 @@ export function recordChangesCte(
     readonly time: string;
     readonly drafts: string;
     readonly happened: string;
-    readonly membership?: { readonly added: string; readonly removed: string };
+    /** A CTE of one row with the applied member ids as jsonb arrays (`added`, `removed`). */
+    readonly membership?: string;
   },
 ): string {
   const { membership } = input;
@@ -90,17 +91,19 @@ export function recordChangesCte(
   const stands =
     membership === undefined
       ? `NOT ${isMembership}`
-      : `(NOT ${isMembership} OR jsonb_array_length(${membership.added}) + jsonb_array_length(${membership.removed}) > 0)`;
+      : `(NOT ${isMembership} OR jsonb_array_length(${membership}.added) + jsonb_array_length(${membership}.removed) > 0)`;
   const data =
     membership === undefined
       ? `draft.item -> 'data'`
-      : `CASE WHEN ${isMembership} THEN (draft.item -> 'data') || jsonb_build_object('added', ${membership.added}, 'removed', ${membership.removed}) ELSE draft.item -> 'data' END`;
+      : `CASE WHEN ${isMembership} THEN (draft.item -> 'data') || jsonb_build_object('added', ${membership}.added, 'removed', ${membership}.removed) ELSE draft.item -> 'data' END`;
   return `recorded AS (
        INSERT INTO ${tables.pendingChanges} (tenant, lsn, xid, ordinal, type, resource_type, id, time, data)
        SELECT ${input.tenant}, pg_current_wal_insert_lsn(), pg_current_xact_id(), draft.ordinal,
          draft.item ->> 'type', draft.item ->> 'resourceType', draft.item ->> 'id',
          ${input.time}, ${data}
-       FROM jsonb_array_elements(${parameters.add(input.drafts)}::jsonb) WITH ORDINALITY AS draft(item, ordinal)
+       FROM jsonb_array_elements(${parameters.add(input.drafts)}::jsonb) WITH ORDINALITY AS draft(item, ordinal)${
+         membership === undefined ? "" : `, ${membership}`
+       }
        WHERE ${input.happened} AND ${stands}
      )`;
 }

@@ -44,9 +44,10 @@ export function provisioningLog(db: Queryable, tables: Tables): ProvisioningLogS
   return {
     async append(entries) {
       if (entries.length === 0) return;
-      // An entry appended twice (a retried batch) is kept once.
+      // An entry appended twice (a retried batch) is kept once. A batch may hold
+      // several tenants' entries.
       await db.query(
-        `INSERT INTO ${log} (tenant, time, id, token_id, method, path, status, scim_type, detail,
+        `${ALL_TENANTS} INSERT INTO ${log} (tenant, time, id, token_id, method, path, status, scim_type, detail,
            resource_type, resource_id, changed_attributes, duration_ms, idp)
          SELECT entry.tenant, entry.time, entry.id, entry."tokenId", entry.method, entry.path,
            entry.status, entry."scimType", entry.detail, entry."resourceType", entry."resourceId",

@@ -211,6 +211,10 @@ export function compileUpdate(
      WHERE ${record} AND ${whenGo}${data === undefined ? ` AND (${anyRowChanged})` : ""}
      RETURNING version
    )`);
+  // The member ids the delta really changed, computed once for the change and the answer.
+  if (delta !== undefined) {
+    ctes.push(`applied AS (SELECT ${addedJson} AS added, ${removedJson} AS removed)`);
+  }
   if (hasChanges(input.changes)) {
     ctes.push(
       recordChangesCte(tables, parameters, {
@@ -218,7 +222,7 @@ export function compileUpdate(
         time: `${lastModified}::timestamptz`,
         drafts: encodeDrafts(input.changes, input.resourceType, input.id),
         happened: "EXISTS (SELECT 1 FROM bumped)",
-        ...(delta === undefined ? {} : { membership: { added: addedJson, removed: removedJson } }),
+        ...(delta === undefined ? {} : { membership: "applied" }),
       }),
     );
   }
@@ -231,7 +235,7 @@ export function compileUpdate(
        ${whenGo} AS applied, (SELECT version FROM bumped) AS version,
        (SELECT created FROM target) AS created, (SELECT last_modified FROM target) AS last_modified,
        ${input.data === undefined ? "(SELECT data FROM target)" : "NULL::jsonb"} AS data,
-       ${delta === undefined ? "NULL::jsonb" : addedJson} AS added,
-       ${delta === undefined ? "NULL::jsonb" : removedJson} AS removed`;
+       ${delta === undefined ? "NULL::jsonb" : "(SELECT added FROM applied)"} AS added,
+       ${delta === undefined ? "NULL::jsonb" : "(SELECT removed FROM applied)"} AS removed`;
   return { text, values: parameters.values };
 }
