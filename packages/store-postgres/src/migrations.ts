@@ -226,6 +226,32 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX provisioning_log_by_time ON ${schema}.provisioning_log (time)`,
     ],
   },
+  {
+    version: 4,
+    name: "secondary indexes lead with their selective column",
+    // Every secondary index used to start with (tenant, resource_type) or (tenant),
+    // the primary key's prefix. Without statistics (PGlite never gathers any; a
+    // fresh PostgreSQL schema has none until autovacuum runs, and a prepared
+    // statement keeps the plan it made on the empty table) the planner cannot
+    // tell a lookup by id from a scan of the whole tenant through the smallest
+    // such index, and often picks the scan: every get, update and lookup then
+    // grows with the directory. Led by the value they look up, these indexes are
+    // useless for any other query, so that choice no longer exists.
+    statements: (schema) => [
+      `DROP INDEX ${schema}.resources_by_user_name`,
+      `CREATE INDEX resources_by_user_name ON ${schema}.resources (lower(data ->> 'userName'), tenant, resource_type)`,
+      `DROP INDEX ${schema}.resources_by_external_id`,
+      `CREATE INDEX resources_by_external_id ON ${schema}.resources ((data ->> 'externalId'), tenant, resource_type)`,
+      `DROP INDEX ${schema}.resources_by_display_name`,
+      `CREATE INDEX resources_by_display_name ON ${schema}.resources (lower(data ->> 'displayName'), tenant, resource_type)`,
+      `DROP INDEX ${schema}.resources_by_id`,
+      `CREATE INDEX resources_by_id ON ${schema}.resources (id, tenant)`,
+      `DROP INDEX ${schema}.memberships_by_member`,
+      `CREATE INDEX memberships_by_member ON ${schema}.memberships (member_id, tenant)`,
+      `DROP INDEX ${schema}.unique_keys_by_owner`,
+      `CREATE INDEX unique_keys_by_owner ON ${schema}.unique_keys (id, tenant, resource_type)`,
+    ],
+  },
 ];
 
 /** The latest migration version this package knows. */

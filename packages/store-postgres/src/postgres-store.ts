@@ -30,6 +30,7 @@ import { provisioningLog } from "./provisioning-log";
 import { hasNul, isInstant, RECORD_COLUMNS, type ResourceRow, tablesIn, toRecord } from "./rows";
 import { purgeTrash, restoreFromTrash, trashRecord } from "./soft-delete";
 import { SqlParameters } from "./sql-parameters";
+import { statisticsKeeper } from "./statistics";
 import { tenantStore } from "./tenants";
 import { updateRecord } from "./update-record";
 
@@ -114,6 +115,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     );
   const tables = tablesIn(schemaName);
   const { schema, resources, memberships } = tables;
+  // Statistics are an optimisation: a failed refresh changes no answer.
+  const statistics = statisticsKeeper(db, tables, () => {});
 
   /** Where compiled SQL runs for a query target: its type and relation names. */
   const sqlContext = (target: QueryTarget): SqlContext => ({
@@ -139,11 +142,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     async migrate() {
-      return { applied: await runMigrations(client, schemaName, schema) };
+      const applied = await runMigrations(client, schemaName, schema);
+      // Plans start from what the tables hold now (PGlite gathers nothing by itself).
+      await statistics.refresh();
+      return { applied };
     },
 
-    create(tenant, input: CreateInput) {
-      return createRecord(db, tables, tenant, input);
+    async create(tenant, input: CreateInput) {
+      const record = await createRecord(db, tables, tenant, input);
+      statistics.wrote(1 + (input.members?.length ?? 0));
+      return record;
     },
 
     async get(tenant, resourceType, id, getOptions?: GetOptions) {
@@ -239,7 +247,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async update(tenant, input: UpdateInput): Promise<UpdatedRecord> {
       if (hasNul(input.id)) throw notFound(`Resource ${input.id} not found.`);
-      return updateRecord(db, tables, tenant, input);
+      const updated = await updateRecord(db, tables, tenant, input);
+      if (updated.membership !== undefined) statistics.wrote(updated.membership.added.length);
+      return updated;
     },
 
     async delete(tenant, resourceType, id, deleteOptions) {

@@ -172,11 +172,11 @@ export async function checkStatement(
   return problems;
 }
 
-/** Statements worth planning: data statements on the store's tables (not DDL or bookkeeping). */
+/** Statements worth planning: data statements on the store's tables (not DDL, ANALYZE or bookkeeping). */
 export function isDataStatement(text: string, schema: string): boolean {
   return (
     text.includes(`"${schema}".`) &&
-    !/^\s*(CREATE|ALTER|DROP)\b/i.test(text) &&
+    !/^\s*(CREATE|ALTER|DROP|ANALYZE)\b/i.test(text) &&
     !text.includes(".schema_migrations")
   );
 }
