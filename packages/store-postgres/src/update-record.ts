@@ -102,7 +102,6 @@ export function compileUpdate(
 
   const ctes = [
     `target AS (SELECT version, created, last_modified, data FROM ${resources} WHERE ${record} FOR UPDATE)`,
-    `seen AS (SELECT version FROM ${resources} WHERE ${record})`,
   ];
   const conditions: string[] = [];
   if (input.expectedVersion !== undefined) {
@@ -126,6 +125,10 @@ export function compileUpdate(
     conditions.push(`(${fresh} OR (SELECT count(*) FROM ${memberships}
         WHERE tenant = ${t} AND group_id = ${id} AND ${removing})
       = ${parameters.add(removeIds.length)}::bigint)`);
+  }
+  // The snapshot's own view of the record, read only when a condition compares it.
+  if (conditions.some((condition) => condition.includes("FROM seen"))) {
+    ctes.push(`seen AS (SELECT version FROM ${resources} WHERE ${record})`);
   }
   ctes.push(
     `go AS (SELECT version FROM target${conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`})`,
@@ -229,13 +232,13 @@ export function compileUpdate(
   const guard =
     input.expectedVersion === undefined
       ? "false"
-      : `(SELECT version FROM target) <> ${parameters.add(input.expectedVersion)}::bigint`;
+      : `target.version <> ${parameters.add(input.expectedVersion)}::bigint`;
+  // One row from the single-row CTEs (none when the record is missing).
   const text = `WITH ${ctes.join(",\n     ")}
-     SELECT (SELECT version FROM target) AS current_version, ${guard} AS conflict,
-       ${whenGo} AS applied, (SELECT version FROM bumped) AS version,
-       (SELECT created FROM target) AS created, (SELECT last_modified FROM target) AS last_modified,
-       ${input.data === undefined ? "(SELECT data FROM target)" : "NULL::jsonb"} AS data,
-       ${delta === undefined ? "NULL::jsonb" : "(SELECT added FROM applied)"} AS added,
-       ${delta === undefined ? "NULL::jsonb" : "(SELECT removed FROM applied)"} AS removed`;
+     SELECT target.version AS current_version, ${guard} AS conflict, ${whenGo} AS applied,
+       bumped.version AS version, target.created, target.last_modified,
+       ${input.data === undefined ? "target.data" : "NULL::jsonb"} AS data,
+       ${delta === undefined ? "NULL::jsonb AS added, NULL::jsonb AS removed" : "applied.added, applied.removed"}
+     FROM target LEFT JOIN bumped ON true${delta === undefined ? "" : " CROSS JOIN applied"}`;
   return { text, values: parameters.values };
 }
