@@ -6,7 +6,8 @@
  *
  * Environment: BENCH_STORE (memory | pglite | postgres), BENCH_DATASET
  * (directory | empty), BENCH_TOKEN, BENCH_SCHEMA and DATABASE_URL (postgres),
- * BENCH_DATA_DIR (pglite). Reports `{ port, loadSeconds }` over IPC when it listens.
+ * BENCH_DATA_DIR (pglite), BENCH_CHANGE_FEED (off: no change feed),
+ * BENCH_POOL_SIZE (postgres pool size). Reports `{ port, loadSeconds }` over IPC when it listens.
  */
 
 import { performance } from "node:perf_hooks";
@@ -43,8 +44,11 @@ async function openStore(): Promise<Opened> {
     }
     case "postgres": {
       const { default: pg } = await import("pg");
-      // The quickstart's pool: pg's default of 10 connections.
-      const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+      // The quickstart's pool: pg's default of 10 connections (BENCH_POOL_SIZE to sweep).
+      const pool = new pg.Pool({
+        connectionString: process.env.DATABASE_URL,
+        ...(process.env.BENCH_POOL_SIZE ? { max: Number(process.env.BENCH_POOL_SIZE) } : {}),
+      });
       const store = postgresStore({ client: pool, schema: process.env.BENCH_SCHEMA });
       await store.migrate();
       if (dataset === "directory") await loadPostgres(pool, store.schema);
@@ -60,7 +64,9 @@ const { store, close } = await openStore();
 const loadSeconds = (performance.now() - start) / 1000;
 const app = express();
 app.disable("x-powered-by");
-app.use("/scim/v2", scimRouter({ store, auth: { tokens: [{ token }] } }));
+// BENCH_CHANGE_FEED=off measures the store without recording changes (on by default).
+const service = process.env.BENCH_CHANGE_FEED === "off" ? { changeFeed: false } : {};
+app.use("/scim/v2", scimRouter({ store, service, auth: { tokens: [{ token }] } }));
 const server = app.listen(0, "127.0.0.1", () => {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;

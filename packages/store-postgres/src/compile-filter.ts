@@ -61,6 +61,8 @@ const STRING_TYPES = new Set(["string", "reference", "binary"]);
  */
 export class FilterCompiler {
   private aliases = 0;
+  /** Expressions known never to be NULL (EXISTS): negated without COALESCE. */
+  private readonly definite = new Set<string>();
 
   constructor(
     private readonly context: SqlContext,
@@ -70,6 +72,24 @@ export class FilterCompiler {
   /** The SQL for `filter`, or `undefined` when some part cannot be pushed down. */
   compile(filter: BoundFilter): string | undefined {
     return this.node(filter, undefined);
+  }
+
+  /** Marks an EXISTS expression, which is true or false, never unknown. */
+  private definitely(expression: string | undefined): string | undefined {
+    if (expression !== undefined) this.definite.add(expression);
+    return expression;
+  }
+
+  /**
+   * NOT, with SQL's three-valued logic: an unknown (absent) operand counts as
+   * false. An EXISTS is never unknown and stays bare, so the planner can run it
+   * as an anti-join scoped by the row's tenant (inside COALESCE it becomes a
+   * subplan hashing every tenant's rows).
+   */
+  private negate(expression: string): string {
+    return this.definite.has(expression)
+      ? `NOT ${expression}`
+      : `NOT COALESCE(${expression}, false)`;
   }
 
   private alias(prefix: string): string {
@@ -90,8 +110,7 @@ export class FilterCompiler {
       }
       case "Not": {
         const inner = this.node(filter.filter, element);
-        // SQL's three-valued logic: an unknown (absent) operand must count as false.
-        return inner === undefined ? undefined : `NOT COALESCE(${inner}, false)`;
+        return inner === undefined ? undefined : this.negate(inner);
       }
       case "Present":
         return this.path(filter.path, element, this.present);
@@ -101,14 +120,14 @@ export class FilterCompiler {
           // `eq null` matches an absent attribute, `ne null` a present one.
           const anyPresent = this.path(filter.path, element, this.present);
           if (anyPresent === undefined || operator === "ne") return anyPresent;
-          return operator === "eq" ? `NOT COALESCE(${anyPresent}, false)` : undefined;
+          return operator === "eq" ? this.negate(anyPresent) : undefined;
         }
         if (operator === "ne") {
           // `ne` is the negation of `eq`: true when no value equals (absent included).
           const equal = this.path(filter.path, element, (leaf, definition) =>
             this.compare(leaf, definition, "eq", value),
           );
-          return equal === undefined ? undefined : `NOT COALESCE(${equal}, false)`;
+          return equal === undefined ? undefined : this.negate(equal);
         }
         return this.path(filter.path, element, (leaf, definition) =>
           this.compare(leaf, definition, operator, value),
@@ -117,7 +136,7 @@ export class FilterCompiler {
       case "ValuePath": {
         if (element !== undefined) return undefined;
         const collection = this.collection(filter.path);
-        return collection?.exists((field) => this.node(filter.filter, field));
+        return this.definitely(collection?.exists((field) => this.node(filter.filter, field)));
       }
     }
   }
@@ -144,13 +163,15 @@ export class FilterCompiler {
         // A relation row is always a present value; a complex value never equals a literal.
         if (predicate !== this.present) return "false";
         return this.isRelation(path)
-          ? collection.exists()
+          ? this.definitely(collection.exists())
           : this.present(jsonLeaf(this.container(path), path.attribute), path.definition);
       }
-      return collection.exists((field) => {
-        const leaf = field(path.subDefinition);
-        return leaf === undefined ? undefined : predicate(leaf, leafDefinition);
-      });
+      return this.definitely(
+        collection.exists((field) => {
+          const leaf = field(path.subDefinition);
+          return leaf === undefined ? undefined : predicate(leaf, leafDefinition);
+        }),
+      );
     }
     const container = this.container(path);
     if (path.subDefinition === undefined) {

@@ -120,6 +120,31 @@ export function compileSortKey(path: ResolvedPath, context: SqlContext): SortKey
 const CAST = { text: "text", numeric: "numeric", boolean: "boolean" } as const;
 
 /**
+ * The attributes migration 1 indexes by expression (`resources_by_user_name`,
+ * `..._external_id`, `..._display_name`): the lookups IdPs make before a create.
+ */
+const INDEXED_ATTRIBUTES: ReadonlySet<string> = new Set(["userName", "externalId", "displayName"]);
+
+/** Whether the filter requires `attribute eq "value"` of an indexed attribute (a top-level conjunct). */
+function hasIndexedEquality(filter: BoundFilter): boolean {
+  if (filter.kind === "Logical") {
+    return (
+      filter.operator === "and" &&
+      (hasIndexedEquality(filter.left) || hasIndexedEquality(filter.right))
+    );
+  }
+  return (
+    filter.kind === "Comparison" &&
+    filter.operator === "eq" &&
+    typeof filter.value === "string" &&
+    filter.path.isCore &&
+    filter.path.subAttribute === undefined &&
+    !filter.path.definition.multiValued &&
+    INDEXED_ATTRIBUTES.has(filter.path.attribute)
+  );
+}
+
+/**
  * Compiles a list query: the page's rows and the count over all pages. Order is
  * the sort key (ascending: absent values last; descending: first), then `id`
  * ascending, so pages neither repeat nor skip. `undefined` when the filter or
@@ -179,10 +204,21 @@ export function compileListQuery(
     sortKey === undefined
       ? `${row}.id`
       : `${sortKey.expression} ${descending ? "DESC NULLS FIRST" : "ASC NULLS LAST"}, ${row}.id`;
+  // A lookup by an indexed attribute reads its few rows through that index and
+  // sorts them. Left to itself, a planner without statistics (PGlite never
+  // gathers any) walks the primary key in id order to skip the sort and filters
+  // every record of the type: O(n) per lookup, before every create of a sync.
+  const source =
+    input.filter !== undefined && hasIndexedEquality(input.filter)
+      ? `(SELECT * FROM ${schema}.resources ${row} WHERE ${pageWhere.join(" AND ")} OFFSET 0) ${row}`
+      : undefined;
   let text =
     `SELECT ${row}.id, ${row}.version, ${row}.created, ${row}.last_modified, ${row}.data` +
     (sortKey === undefined ? "" : `, (${sortKey.expression})::text AS sort_key`) +
-    ` FROM ${schema}.resources ${row} WHERE ${pageWhere.join(" AND ")} ORDER BY ${order}`;
+    (source === undefined
+      ? ` FROM ${schema}.resources ${row} WHERE ${pageWhere.join(" AND ")}`
+      : ` FROM ${source}`) +
+    ` ORDER BY ${order}`;
   if (input.limit !== undefined) text += ` LIMIT ${select.add(input.limit, "integer")}`;
   if (input.offset !== undefined && input.offset > 0) {
     text += ` OFFSET ${select.add(input.offset, "integer")}`;

@@ -114,6 +114,144 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX deleted_resources_by_purge_after ON ${schema}.deleted_resources (purge_after)`,
     ],
   },
+  {
+    version: 3,
+    name: "change feed, tenants and tokens, provisioning log; memberships ordered without a sequence",
+    statements: (schema) => [
+      // A sequence cannot be distributed by tenant (Citus hands out values per node),
+      // so a member's place is (the group version that added it, its place in that
+      // write). Rows from before keep their sequence values under version 0, first.
+      `ALTER TABLE ${schema}.memberships ALTER COLUMN position DROP IDENTITY`,
+      `ALTER TABLE ${schema}.memberships ALTER COLUMN position SET DEFAULT 0`,
+      `ALTER TABLE ${schema}.memberships ADD COLUMN added_version bigint NOT NULL DEFAULT 0`,
+      // Writers append here, in their own transaction, without any lock: no write
+      // waits for another tenant's or its own tenant's feed.
+      `CREATE TABLE ${schema}.pending_changes (
+        tenant text NOT NULL,
+        lsn pg_lsn NOT NULL,
+        xid xid8 NOT NULL,
+        ordinal integer NOT NULL,
+        type text NOT NULL,
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        time timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (tenant, lsn, xid, ordinal)
+      )`,
+      // Readers move committed pending changes here under the tenant's head row
+      // lock, numbering them 1, 2, 3, ... in the order they became visible.
+      `CREATE TABLE ${schema}.changes (
+        tenant text NOT NULL,
+        position bigint NOT NULL,
+        type text NOT NULL,
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        time timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (tenant, position)
+      )`,
+      `CREATE INDEX changes_by_time ON ${schema}.changes (time)`,
+      `CREATE TABLE ${schema}.change_heads (
+        tenant text NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (tenant)
+      )`,
+      `CREATE TABLE ${schema}.feed_leases (
+        name text NOT NULL,
+        holder text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (name)
+      )`,
+      `CREATE TABLE ${schema}.feed_checkpoints (
+        tenant text NOT NULL,
+        consumer text NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (tenant, consumer)
+      )`,
+      `CREATE INDEX feed_checkpoints_by_consumer ON ${schema}.feed_checkpoints (consumer)`,
+      `CREATE TABLE ${schema}.dead_letters (
+        tenant text NOT NULL,
+        consumer text NOT NULL,
+        position bigint NOT NULL,
+        type text NOT NULL,
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        attempts integer NOT NULL,
+        error text NOT NULL,
+        at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, consumer, position)
+      )`,
+      `CREATE INDEX dead_letters_by_consumer ON ${schema}.dead_letters (consumer, at, position)`,
+      `CREATE TABLE ${schema}.tenants (
+        tenant text COLLATE "C" NOT NULL,
+        name text NOT NULL,
+        disabled boolean NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant)
+      )`,
+      // Only the SHA-256 of a token is stored; the hash is unique over all tenants.
+      `CREATE TABLE ${schema}.tokens (
+        tenant text NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        sha256 text NOT NULL,
+        description text NOT NULL,
+        hint text NOT NULL,
+        created_at timestamptz NOT NULL,
+        last_used_at timestamptz,
+        expires_at timestamptz,
+        PRIMARY KEY (tenant, id),
+        UNIQUE (sha256)
+      )`,
+      // Times are core's ISO-8601 strings, compared as strings (C collation), as
+      // the reference store does: for toISOString values that is time order.
+      `CREATE TABLE ${schema}.provisioning_log (
+        tenant text NOT NULL,
+        time text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        token_id text,
+        method text NOT NULL,
+        path text NOT NULL,
+        status integer NOT NULL,
+        scim_type text,
+        detail text,
+        resource_type text,
+        resource_id text,
+        changed_attributes jsonb,
+        duration_ms double precision NOT NULL,
+        idp text,
+        PRIMARY KEY (tenant, time, id)
+      )`,
+      `CREATE INDEX provisioning_log_by_resource ON ${schema}.provisioning_log (tenant, resource_id, time)`,
+      `CREATE INDEX provisioning_log_by_time ON ${schema}.provisioning_log (time)`,
+    ],
+  },
+  {
+    version: 4,
+    name: "secondary indexes lead with their selective column",
+    // Every secondary index used to start with (tenant, resource_type) or (tenant),
+    // the primary key's prefix. Without statistics (PGlite never gathers any; a
+    // fresh PostgreSQL schema has none until autovacuum runs, and a prepared
+    // statement keeps the plan it made on the empty table) the planner cannot
+    // tell a lookup by id from a scan of the whole tenant through the smallest
+    // such index, and often picks the scan: every get, update and lookup then
+    // grows with the directory. Led by the value they look up, these indexes are
+    // useless for any other query, so that choice no longer exists.
+    statements: (schema) => [
+      `DROP INDEX ${schema}.resources_by_user_name`,
+      `CREATE INDEX resources_by_user_name ON ${schema}.resources (lower(data ->> 'userName'), tenant, resource_type)`,
+      `DROP INDEX ${schema}.resources_by_external_id`,
+      `CREATE INDEX resources_by_external_id ON ${schema}.resources ((data ->> 'externalId'), tenant, resource_type)`,
+      `DROP INDEX ${schema}.resources_by_display_name`,
+      `CREATE INDEX resources_by_display_name ON ${schema}.resources (lower(data ->> 'displayName'), tenant, resource_type)`,
+      `DROP INDEX ${schema}.resources_by_id`,
+      `CREATE INDEX resources_by_id ON ${schema}.resources (id, tenant)`,
+      `DROP INDEX ${schema}.memberships_by_member`,
+      `CREATE INDEX memberships_by_member ON ${schema}.memberships (member_id, tenant)`,
+      `DROP INDEX ${schema}.unique_keys_by_owner`,
+      `CREATE INDEX unique_keys_by_owner ON ${schema}.unique_keys (id, tenant, resource_type)`,
+    ],
+  },
 ];
 
 /** The latest migration version this package knows. */

@@ -1,5 +1,4 @@
 import {
-  type AppliedMembership,
   type CreateInput,
   type GetOptions,
   notFound,
@@ -10,8 +9,8 @@ import {
   type UpdatedRecord,
   type UpdateInput,
   unwrap,
-  versionConflictError,
 } from "@scimkit/core/store";
+import { changeFeed } from "./change-feed";
 import {
   inTransaction,
   isPgPool,
@@ -22,22 +21,18 @@ import {
 } from "./client";
 import { FilterCompiler, groupDisplay, type SqlContext } from "./compile-filter";
 import { compileListQuery, compileSortKey, type KeysetPosition } from "./compile-query";
+import { createRecord } from "./create-record";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./cursor";
-import { insertMembers, readMembers, updateMembershipOnly } from "./memberships";
+import { deleteRecord } from "./delete-record";
+import { readMembers } from "./memberships";
 import { runMigrations } from "./migrations";
-import {
-  clientError,
-  hasNul,
-  isInstant,
-  json,
-  RECORD_COLUMNS,
-  type ResourceRow,
-  tablesIn,
-  toRecord,
-} from "./rows";
+import { provisioningLog } from "./provisioning-log";
+import { hasNul, isInstant, RECORD_COLUMNS, type ResourceRow, tablesIn, toRecord } from "./rows";
 import { purgeTrash, restoreFromTrash, trashRecord } from "./soft-delete";
 import { SqlParameters } from "./sql-parameters";
-import { writeUniqueKeys } from "./unique-keys";
+import { statisticsKeeper } from "./statistics";
+import { tenantStore } from "./tenants";
+import { updateRecord } from "./update-record";
 
 /** Options of `postgresStore`. */
 export interface PostgresStoreOptions {
@@ -84,9 +79,11 @@ export interface PostgresStore extends ScimStore {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /**
  * A SCIM store on PostgreSQL: filters and sorts compiled to parameterised SQL,
- * group memberships as rows (one member change touches one row), every write in
- * one transaction with the record row locked, uniqueness enforced by a primary
- * key so concurrent creates have exactly one winner. Runs on a `pg` Pool or on
+ * group memberships as rows (one member change touches one row), every write one
+ * statement (its own transaction) with the record row locked and its changes
+ * recorded in it, uniqueness enforced by a primary key so concurrent creates
+ * have exactly one winner. Implements every feature group: the change feed,
+ * tenants with their tokens, and the provisioning log. Runs on a `pg` Pool or on
  * PGlite. Call `migrate()` once before use.
  */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
@@ -117,7 +114,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       callback(named ? withNamedStatements(connection) : connection),
     );
   const tables = tablesIn(schemaName);
-  const { schema, resources, memberships, uniqueKeys } = tables;
+  const { schema, resources, memberships } = tables;
+  // Statistics are an optimisation: a failed refresh changes no answer.
+  const statistics = statisticsKeeper(db, tables, () => {});
 
   /** Where compiled SQL runs for a query target: its type and relation names. */
   const sqlContext = (target: QueryTarget): SqlContext => ({
@@ -143,63 +142,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     async migrate() {
-      return { applied: await runMigrations(client, schemaName, schema) };
+      const applied = await runMigrations(client, schemaName, schema);
+      // Plans start from what the tables hold now (PGlite gathers nothing by itself).
+      await statistics.refresh();
+      return { applied };
     },
 
     async create(tenant, input: CreateInput) {
-      try {
-        if (input.members === undefined || input.members.length === 0) {
-          // One statement is its own transaction: the record and its unique keys commit
-          // together or not at all, in one round trip instead of BEGIN..COMMIT's four
-          // (the IdP's initial sync is mostly these creates).
-          await db.query(
-            `WITH inserted AS (
-               INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
-               VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)
-               RETURNING id
-             )
-             INSERT INTO ${uniqueKeys} (tenant, resource_type, attribute, value, id)
-             SELECT $1, $2, key.attribute, key.value, inserted.id
-             FROM inserted, jsonb_to_recordset($6::jsonb) AS key(attribute text, value text)`,
-            [
-              tenant,
-              input.resourceType,
-              input.id,
-              input.created,
-              json(input.data),
-              json(input.uniqueKeys),
-            ],
-          );
-        } else {
-          const members = input.members;
-          await transact(async (transaction) => {
-            await transaction.query(
-              `INSERT INTO ${resources} (tenant, resource_type, id, version, created, last_modified, data)
-               VALUES ($1, $2, $3, 1, $4, $4, $5::jsonb)`,
-              [tenant, input.resourceType, input.id, input.created, json(input.data)],
-            );
-            await writeUniqueKeys(
-              transaction,
-              tables,
-              tenant,
-              input.resourceType,
-              input.id,
-              input.uniqueKeys,
-            );
-            await insertMembers(transaction, tables, tenant, input.resourceType, input.id, members);
-          });
-        }
-      } catch (error) {
-        throw clientError(error, input.uniqueKeys);
-      }
-      return {
-        resourceType: input.resourceType,
-        id: input.id,
-        version: 1,
-        created: input.created,
-        lastModified: input.created,
-        data: structuredClone(input.data),
-      };
+      const record = await createRecord(db, tables, tenant, input);
+      statistics.wrote(1 + (input.members?.length ?? 0));
+      return record;
     },
 
     async get(tenant, resourceType, id, getOptions?: GetOptions) {
@@ -294,125 +246,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     async update(tenant, input: UpdateInput): Promise<UpdatedRecord> {
-      const { resourceType, id } = input;
-      if (hasNul(id)) throw notFound(`Resource ${id} not found.`);
-      try {
-        if (
-          input.data === undefined &&
-          input.expectedVersion === undefined &&
-          input.members !== undefined
-        ) {
-          return await updateMembershipOnly(db, tables, tenant, {
-            resourceType,
-            id,
-            lastModified: input.lastModified,
-            members: input.members,
-          });
-        }
-        return await transact(async (transaction) => {
-          // The row lock serialises writers of one record, so version checks and
-          // membership deltas of concurrent PATCHes never interleave.
-          const { rows } = await transaction.query(
-            `SELECT ${RECORD_COLUMNS} FROM ${resources}
-             WHERE tenant = $1 AND resource_type = $2 AND id = $3 FOR UPDATE`,
-            [tenant, resourceType, id],
-          );
-          const current = rows[0] as unknown as ResourceRow | undefined;
-          if (current === undefined) throw notFound(`Resource ${id} not found.`);
-          const record = toRecord(resourceType, current);
-          if (input.expectedVersion !== undefined && input.expectedVersion !== record.version) {
-            throw versionConflictError(id);
-          }
-          if (input.data !== undefined) {
-            await transaction.query(
-              `DELETE FROM ${uniqueKeys} WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
-              [tenant, resourceType, id],
-            );
-            await writeUniqueKeys(
-              transaction,
-              tables,
-              tenant,
-              resourceType,
-              id,
-              input.uniqueKeys ?? [],
-            );
-          }
-          let membership: AppliedMembership | undefined;
-          if (input.members !== undefined) {
-            const delta = input.members;
-            const removed: string[] = [];
-            if (delta.replaceAll === true) {
-              const { rows: deleted } = await transaction.query(
-                `DELETE FROM ${memberships} WHERE tenant = $1 AND group_id = $2
-                 AND NOT (member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))))
-                 RETURNING member_id`,
-                [tenant, id, json(delta.add.map((member) => member.value))],
-              );
-              for (const row of deleted) removed.push(row.member_id as string);
-            }
-            const added = await insertMembers(
-              transaction,
-              tables,
-              tenant,
-              resourceType,
-              id,
-              delta.add,
-            );
-            if (delta.remove.length > 0) {
-              const { rows: deleted } = await transaction.query(
-                `DELETE FROM ${memberships} WHERE tenant = $1 AND group_id = $2
-                 AND member_id = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
-                 RETURNING member_id`,
-                [tenant, id, json(delta.remove)],
-              );
-              for (const row of deleted) removed.push(row.member_id as string);
-            }
-            membership = { added, removed };
-          }
-          const changed =
-            input.data !== undefined ||
-            (membership !== undefined &&
-              (membership.added.length > 0 || membership.removed.length > 0));
-          if (!changed) return { ...record, ...(membership === undefined ? {} : { membership }) };
-          const { rows: updated } = await transaction.query(
-            `UPDATE ${resources} SET version = version + 1, last_modified = $4,
-               data = COALESCE($5::jsonb, data)
-             WHERE tenant = $1 AND resource_type = $2 AND id = $3
-             RETURNING ${RECORD_COLUMNS}`,
-            [
-              tenant,
-              resourceType,
-              id,
-              input.lastModified,
-              input.data === undefined ? null : json(input.data),
-            ],
-          );
-          const next = toRecord(resourceType, updated[0] as unknown as ResourceRow);
-          return { ...next, ...(membership === undefined ? {} : { membership }) };
-        });
-      } catch (error) {
-        throw clientError(error, input.uniqueKeys ?? []);
-      }
+      if (hasNul(input.id)) throw notFound(`Resource ${input.id} not found.`);
+      const updated = await updateRecord(db, tables, tenant, input);
+      if (updated.membership !== undefined) statistics.wrote(updated.membership.added.length);
+      return updated;
     },
 
-    async delete(tenant, resourceType, id) {
+    async delete(tenant, resourceType, id, deleteOptions) {
       if (hasNul(id)) return false;
-      return transact(async (transaction) => {
-        const { rows } = await transaction.query(
-          `DELETE FROM ${resources} WHERE tenant = $1 AND resource_type = $2 AND id = $3 RETURNING id`,
-          [tenant, resourceType, id],
-        );
-        if (rows.length === 0) return false;
-        await transaction.query(
-          `DELETE FROM ${uniqueKeys} WHERE tenant = $1 AND resource_type = $2 AND id = $3`,
-          [tenant, resourceType, id],
-        );
-        await transaction.query(
-          `DELETE FROM ${memberships} WHERE tenant = $1 AND (group_id = $2 OR member_id = $2)`,
-          [tenant, id],
-        );
-        return true;
-      });
+      return deleteRecord(db, tables, tenant, resourceType, id, deleteOptions);
     },
 
     async softDelete(tenant, resourceType, id, deleteOptions) {
@@ -420,29 +262,20 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         throw new TypeError("postgresStore.softDelete: `purgeAfter` must be an ISO-8601 instant.");
       }
       if (hasNul(id)) return false;
-      return transact((transaction) =>
-        trashRecord(transaction, tables, tenant, resourceType, id, deleteOptions.purgeAfter),
-      );
+      return trashRecord(db, tables, tenant, resourceType, id, deleteOptions);
     },
 
-    async purgeDeleted(before) {
+    async purgeDeleted(before, purgeOptions) {
       if (!isInstant(before)) {
         throw new TypeError("postgresStore.purgeDeleted: `before` must be an ISO-8601 instant.");
       }
-      return transact((transaction) => purgeTrash(transaction, tables, before));
+      return purgeTrash(db, tables, before, purgeOptions);
     },
 
     async restoreDeleted(tenant, resourceType, id, restoreOptions) {
       if (hasNul(id)) return undefined;
       return transact((transaction) =>
-        restoreFromTrash(
-          transaction,
-          tables,
-          tenant,
-          resourceType,
-          id,
-          restoreOptions.lastModified,
-        ),
+        restoreFromTrash(transaction, tables, tenant, resourceType, id, restoreOptions),
       );
     },
 
@@ -470,8 +303,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (ids.length === 0) return found;
       const { rows } = await db.query(
         `SELECT id, resource_type FROM ${resources}
-         WHERE tenant = $1 AND id = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))`,
-        [tenant, json(ids)],
+         WHERE tenant = $1 AND id = ANY ($2::text[])`,
+        [tenant, ids],
       );
       for (const row of rows) {
         const id = row.id as string;
@@ -479,6 +312,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       }
       return found;
     },
+
+    feed: changeFeed(db, tables),
+    tenants: tenantStore(db, transact, tables),
+    log: provisioningLog(db, tables),
   };
   return store;
 }

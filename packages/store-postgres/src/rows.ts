@@ -16,6 +16,15 @@ export interface Tables {
   readonly memberships: string;
   readonly uniqueKeys: string;
   readonly deletedResources: string;
+  readonly pendingChanges: string;
+  readonly changes: string;
+  readonly changeHeads: string;
+  readonly feedLeases: string;
+  readonly feedCheckpoints: string;
+  readonly deadLetters: string;
+  readonly tenants: string;
+  readonly tokens: string;
+  readonly provisioningLog: string;
 }
 
 export function tablesIn(schemaName: string): Tables {
@@ -26,6 +35,15 @@ export function tablesIn(schemaName: string): Tables {
     memberships: `${schema}.memberships`,
     uniqueKeys: `${schema}.unique_keys`,
     deletedResources: `${schema}.deleted_resources`,
+    pendingChanges: `${schema}.pending_changes`,
+    changes: `${schema}.changes`,
+    changeHeads: `${schema}.change_heads`,
+    feedLeases: `${schema}.feed_leases`,
+    feedCheckpoints: `${schema}.feed_checkpoints`,
+    deadLetters: `${schema}.dead_letters`,
+    tenants: `${schema}.tenants`,
+    tokens: `${schema}.tokens`,
+    provisioningLog: `${schema}.provisioning_log`,
   };
 }
 

@@ -45,6 +45,16 @@ describe("filter compiler: SQL text without a database", () => {
     });
   });
 
+  it("negates a membership EXISTS bare, so it plans as a tenant-scoped anti-join", () => {
+    expect(sql("not (members pr)", groups).text).toBe(
+      'NOT EXISTS (SELECT 1 FROM "scimkit".memberships m1 WHERE m1.tenant = r.tenant AND m1.group_id = r.id)',
+    );
+    // An operand that can be unknown still counts as false when negated.
+    expect(sql('not (title eq "x")').text).toBe(
+      "NOT COALESCE(lower(r.data ->> 'title') = lower($1::text), false)",
+    );
+  });
+
   it("never splices values into SQL text, even hostile ones", () => {
     const hostile = "x' OR '1'='1";
     const { text, values } = sql(`userName co "${hostile}"`);
@@ -157,17 +167,34 @@ describe("filter compiler: SQL text without a database", () => {
 describe("list query compiler", () => {
   it("scopes by tenant and type, orders by id and pages with parameters", () => {
     const compiled = compileListQuery(
-      { tenant: "t1", filter: bound('userName eq "a"'), limit: 10, offset: 20 },
+      { tenant: "t1", filter: bound('title eq "a"'), limit: 10, offset: 20 },
       users,
     );
     expect(compiled?.select).toEqual({
-      text: `SELECT r.id, r.version, r.created, r.last_modified, r.data FROM "scimkit".resources r WHERE r.tenant = $1::text AND r.resource_type = $2::text AND lower(r.data ->> 'userName') = lower($3::text) ORDER BY r.id LIMIT $4::integer OFFSET $5::integer`,
+      text: `SELECT r.id, r.version, r.created, r.last_modified, r.data FROM "scimkit".resources r WHERE r.tenant = $1::text AND r.resource_type = $2::text AND lower(r.data ->> 'title') = lower($3::text) ORDER BY r.id LIMIT $4::integer OFFSET $5::integer`,
       values: ["t1", "User", "a", 10, 20],
     });
     expect(compiled?.count).toEqual({
-      text: `SELECT count(*) AS total FROM "scimkit".resources r WHERE r.tenant = $1::text AND r.resource_type = $2::text AND lower(r.data ->> 'userName') = lower($3::text)`,
+      text: `SELECT count(*) AS total FROM "scimkit".resources r WHERE r.tenant = $1::text AND r.resource_type = $2::text AND lower(r.data ->> 'title') = lower($3::text)`,
       values: ["t1", "User", "a"],
     });
+  });
+
+  it("reads a lookup by an indexed attribute through its index, then sorts the few rows", () => {
+    const compiled = compileListQuery(
+      { tenant: "t1", filter: bound('userName eq "a" and active eq true'), limit: 100 },
+      users,
+    );
+    expect(compiled?.select.text).toBe(
+      `SELECT r.id, r.version, r.created, r.last_modified, r.data FROM (SELECT * FROM "scimkit".resources r WHERE r.tenant = $1::text AND r.resource_type = $2::text AND (lower(r.data ->> 'userName') = lower($3::text) AND lower(r.data ->> 'active') = $4::text) OFFSET 0) r ORDER BY r.id LIMIT $5::integer`,
+    );
+    // An or does not require the indexed value: no fence.
+    expect(
+      compileListQuery(
+        { tenant: "t1", filter: bound('userName eq "a" or title eq "b"'), limit: 100 },
+        users,
+      )?.select.text,
+    ).not.toContain("OFFSET 0");
   });
 
   it("sorts absent values last ascending, first descending, ties by id", () => {

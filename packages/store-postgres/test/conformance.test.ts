@@ -1,6 +1,13 @@
 import { runStoreConformance } from "@scimkit/store-tests";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresStore, postgresStore } from "../src";
+import {
+  ALL_TENANT_STATEMENTS,
+  checkStatement,
+  isDataStatement,
+  type RecordedStatement,
+  recordingClient,
+} from "./distribution-rules";
 import { type Driver, driverFactories, uniqueSchema } from "./drivers";
 
 for (const [name, open] of driverFactories) {
@@ -8,10 +15,12 @@ for (const [name, open] of driverFactories) {
   // seconds, and the suite gives every test fresh tenants anyway.
   const schema = uniqueSchema("scimkit_conformance");
   let opened: Promise<{ driver: Driver; store: PostgresStore }> | undefined;
+  /** Every statement the store sends during the suite, for the distribution rules below. */
+  const recorded = new Map<string, RecordedStatement>();
   const shared = () => {
     opened ??= (async () => {
       const driver = await open();
-      const store = postgresStore({ client: driver.client, schema });
+      const store = postgresStore({ client: recordingClient(driver.client, recorded), schema });
       await store.migrate();
       return { driver, store };
     })();
@@ -79,5 +88,30 @@ for (const [name, open] of driverFactories) {
         };
       },
     }),
+  });
+
+  // Runs after the suite (vitest runs a file's blocks in order), on what it sent.
+  describe(`statements the suite made the store send on ${name}`, () => {
+    it("are each tenant-scoped, or one of the listed all-tenant statements joining only on the tenant", async () => {
+      const { driver } = await shared();
+      const statements = [...recorded.values()].filter((statement) =>
+        isDataStatement(statement.text, schema),
+      );
+      expect(statements.length).toBeGreaterThan(50);
+      const problems: string[] = [];
+      for (const statement of statements) {
+        for (const problem of await checkStatement(driver.client, statement)) {
+          problems.push(`${problem}: ${statement.text.replace(/\s+/g, " ").slice(0, 2000)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      // Every listed all-tenant statement was seen, so the list stays exact.
+      for (const [purpose, pattern] of Object.entries(ALL_TENANT_STATEMENTS)) {
+        expect(
+          statements.some((statement) => pattern.test(statement.text)),
+          purpose,
+        ).toBe(true);
+      }
+    });
   });
 }

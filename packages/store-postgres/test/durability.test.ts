@@ -96,9 +96,41 @@ async function assertDurable(client: PostgresClient, schema: string, acknowledge
   );
   expect(rows[0]).toMatchObject({ without_key: 0, dangling: 0 });
   expect((rows[0]?.users as number) - created.length).toBeLessThanOrEqual(1);
+
+  // Every committed write's change is in the feed, once, at gapless positions
+  // (numbered before the kill or by this read), and no change without its write.
+  const changes = [];
+  for (let after = 0; ; ) {
+    const page = await store.feed!.read(tenant, { after, limit: 500 });
+    if (page.length === 0) break;
+    changes.push(...page);
+    after = page.at(-1)!.position;
+  }
+  expect(changes.map((change) => change.position)).toEqual(
+    Array.from({ length: changes.length }, (_, index) => index + 1),
+  );
+  const userChanges = changes.filter((change) => change.type === "user.created");
+  const memberChanges = changes.filter((change) => change.type === "group.membersChanged");
+  const { rows: users } = await client.query(
+    `SELECT id FROM "${schema}".resources WHERE tenant = $1 AND resource_type = 'User'`,
+    [tenant],
+  );
+  expect(new Set(userChanges.map((change) => change.id))).toEqual(
+    new Set(users.map((row) => row.id as string)),
+  );
+  expect(userChanges).toHaveLength(users.length);
+  expect(memberChanges.flatMap((change) => change.data.added as string[]).sort()).toEqual(
+    [...members].sort(),
+  );
+  for (const id of created) {
+    expect(
+      userChanges.some((change) => change.id === id),
+      `change of ${id}`,
+    ).toBe(true);
+  }
 }
 
-describe("durability under kill -9", () => {
+describe("durability under kill -9 (records and their changes)", () => {
   it("keeps every acknowledged write in a PGlite data directory", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "scimkit-pglite-"));
     let driver: Driver | undefined;

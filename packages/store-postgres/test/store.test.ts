@@ -7,7 +7,7 @@ import {
   unwrap,
 } from "@scimkit/core/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PostgresStore, postgresStore, type Queryable } from "../src";
+import { MIGRATIONS, type PostgresStore, postgresStore, type Queryable } from "../src";
 import { type Driver, driverFactories, uniqueSchema } from "./drivers";
 import { bound, sortPath } from "./helpers";
 
@@ -67,11 +67,13 @@ describe.each(driverFactories)("postgresStore on %s", (_name, open) => {
       const results = await Promise.all(
         [1, 2, 3, 4].map(() => postgresStore({ client: driver.client, schema: fresh }).migrate()),
       );
-      expect(results.filter((result) => result.applied.length > 0)).toEqual([{ applied: [1, 2] }]);
+      expect(results.filter((result) => result.applied.length > 0)).toEqual([
+        { applied: [1, 2, 3, 4] },
+      ]);
       const { rows } = await sql(
         `SELECT version FROM "${fresh}".schema_migrations ORDER BY version`,
       );
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     } finally {
       await driver.dropSchema(fresh);
     }
@@ -102,6 +104,98 @@ describe.each(driverFactories)("postgresStore on %s", (_name, open) => {
       ]);
     } finally {
       await driver.dropSchema(old);
+    }
+  });
+
+  it("upgrades a version-2 schema: members keep their order, new ones follow, the feed starts at 1", async () => {
+    const old = uniqueSchema("scimkit_upgrade3");
+    try {
+      // The schema a release before the change feed left behind, with a group whose
+      // members' insertion order differs from their id order.
+      const quoted = `"${old}"`;
+      await sql(`CREATE SCHEMA ${quoted}`);
+      await sql(
+        `CREATE TABLE ${quoted}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const migration of MIGRATIONS.slice(0, 2)) {
+        for (const statement of migration.statements(quoted)) await sql(statement);
+        await sql(`INSERT INTO ${quoted}.schema_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+      }
+      for (const id of ["m-3", "m-1", "m-2", "m-9"]) {
+        await sql(
+          `INSERT INTO ${quoted}.resources (tenant, resource_type, id, version, created, last_modified, data)
+           VALUES ($1, 'User', $2, 1, $3, $3, $4)`,
+          [T, id, created(1), { userName: id }],
+        );
+      }
+      await sql(
+        `INSERT INTO ${quoted}.resources (tenant, resource_type, id, version, created, last_modified, data)
+         VALUES ($1, 'Group', 'g-old', 1, $2, $2, '{"displayName":"Old"}')`,
+        [T, created(1)],
+      );
+      for (const member of ["m-3", "m-1", "m-2"]) {
+        await sql(
+          `INSERT INTO ${quoted}.memberships (tenant, group_type, group_id, member_id, member_type)
+           VALUES ($1, 'Group', 'g-old', $2, 'User')`,
+          [T, member],
+        );
+      }
+      const upgraded = postgresStore({ client: driver.client, schema: old });
+      expect(await upgraded.migrate()).toEqual({ applied: [3, 4] });
+      const members = async () =>
+        (await upgraded.get(T, "Group", "g-old", { includeMembers: true }))?.members?.map(
+          (member) => member.value,
+        );
+      expect(await members()).toEqual(["m-3", "m-1", "m-2"]);
+      await upgraded.update(T, {
+        resourceType: "Group",
+        id: "g-old",
+        lastModified: created(2),
+        members: { add: [{ value: "m-9", type: "User" }], remove: [] },
+        changes: [{ type: "group.membersChanged", data: {}, membership: true }],
+      });
+      expect(await members()).toEqual(["m-3", "m-1", "m-2", "m-9"]);
+      expect(await upgraded.feed!.read(T, { after: 0, limit: 10 })).toEqual([
+        expect.objectContaining({ position: 1, data: { added: ["m-9"], removed: [] } }),
+      ]);
+    } finally {
+      await driver.dropSchema(old);
+    }
+  });
+
+  it("refreshes the planner's statistics as a directory grows (PGlite runs no autovacuum)", async () => {
+    const growing = uniqueSchema("scimkit_statistics");
+    try {
+      const fresh = postgresStore({ client: driver.client, schema: growing });
+      await fresh.migrate();
+      const estimate = async () =>
+        Number(
+          (
+            await sql(
+              `SELECT reltuples FROM pg_class WHERE oid = '"${growing}".resources'::regclass`,
+            )
+          ).rows[0]?.reltuples,
+        );
+      // migrate() analysed the empty tables; nothing else has since.
+      expect(await estimate()).toBeLessThanOrEqual(0);
+      for (let n = 0; n < 600; n += 1) {
+        await fresh.create(T, {
+          resourceType: "User",
+          id: `grow-${n}`,
+          created: created(1),
+          data: { userName: `grow${n}` },
+          uniqueKeys: [{ attribute: "userName", value: `grow${n}` }],
+        });
+      }
+      for (let attempt = 0; attempt < 100 && (await estimate()) < 500; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await estimate()).toBeGreaterThanOrEqual(500);
+    } finally {
+      await driver.dropSchema(growing);
     }
   });
 

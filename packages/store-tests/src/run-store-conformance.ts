@@ -1,6 +1,7 @@
 import type { ScimStore } from "@scimkit/core";
 import { describe } from "vitest";
 import { defineChangeFeedConformance } from "./areas/change-feed";
+import { defineFeedReplayConformance } from "./areas/feed-replay";
 import { defineFiltersConformance } from "./areas/filters";
 import { defineIsolationConformance } from "./areas/isolation";
 import { defineMembershipConformance } from "./areas/membership";
@@ -19,8 +20,9 @@ import { createHarness, type StoreConformanceOptions } from "./harness";
  * concurrency, a corpus of filters over a fixed data set, sorting, index and
  * cursor paging, the membership relation, tenant isolation, and the optional
  * trash methods (soft delete, purge, restore; skipped with a reason when the store
- * does not implement them), and the optional feature groups: the change feed,
- * tenants with their tokens, and the provisioning log. Persisted state is checked through `backdoor`. Queries
+ * does not implement them), and the optional feature groups: the change feed
+ * (with a property test that replaying it rebuilds the directory after random
+ * IdP writes), tenants with their tokens, and the provisioning log. Persisted state is checked through `backdoor`. Queries
  * run through core's repository, so a store is judged on what it claims to push
  * down and core's fallback covers the rest.
  */
@@ -36,6 +38,7 @@ export function runStoreConformance<S extends ScimStore>(options: StoreConforman
     defineIsolationConformance(harness);
     defineSoftDeleteConformance(harness);
     defineChangeFeedConformance(harness);
+    defineFeedReplayConformance(harness);
     defineTenantsConformance(harness);
     defineProvisioningLogConformance(harness);
   });
