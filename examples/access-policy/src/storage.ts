@@ -77,8 +77,8 @@ export async function openStorage(kind: string): Promise<Storage> {
     });
     if (store.feed === undefined) {
       throw new Error(
-        `STORE=${kind}: this build of @scimkit/store-postgres has no change feed (store.feed), ` +
-          "which this app needs to revoke sessions durably. Use STORE=memory until it has one.",
+        `STORE=${kind}: the store has no change feed (store.feed), which this app needs ` +
+          "to revoke sessions durably.",
       );
     }
     await store.migrate();

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type PostgresClient, postgresStore } from "@scimkit/store-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, patch } from "./scim";
 import {
@@ -11,20 +10,6 @@ import {
   sessionStatus,
   startApp,
 } from "./start-app";
-
-// The durable stores need @scimkit/store-postgres's change feed (`store.feed`), which the
-// app's consumer reads. Ask the store itself whether this build has it.
-const probe: PostgresClient = {
-  query: async () => ({ rows: [] }),
-  transaction: async (callback) => callback({ query: async () => ({ rows: [] }) }),
-};
-const hasFeed = postgresStore({ client: probe }).feed !== undefined;
-if (!hasFeed) {
-  console.log(
-    "durable.test.ts skipped: this build of @scimkit/store-postgres has no change feed (store.feed), " +
-      "so STORE=pglite and STORE=postgres cannot start; the kill -9 and restart tests run once it has one.",
-  );
-}
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
 /** The durable stores: the default (PGlite in DATA_DIR), and PostgreSQL when DATABASE_URL is set. */
@@ -45,7 +30,7 @@ const STORES = [
 ];
 
 for (const { label, env: storeEnv } of STORES) {
-  describe.skipIf(!hasFeed)(`on ${label}`, () => {
+  describe(`on ${label}`, () => {
     let dataDir: string;
     let env: Record<string, string>;
     const running: RunningApp[] = [];

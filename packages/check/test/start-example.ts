@@ -45,10 +45,13 @@ export const EXAMPLES: readonly ExampleSetup[] = [
   {
     name: "access-policy",
     entry: "dist/server.js",
-    // pglite joins once @scimkit/store-postgres has its change feed: the app refuses to
-    // start on a durable store without one (its sessions are revoked by a feed consumer).
     variants: [
       { label: "memory", env: { STORE: "memory", ADMIN_TOKEN: "scimkit-check-admin-token" } },
+      {
+        label: "pglite",
+        env: { STORE: "pglite", ADMIN_TOKEN: "scimkit-check-admin-token" },
+        dataDir: true,
+      },
     ],
   },
 ];
