@@ -21,6 +21,7 @@ import { performance } from "node:perf_hooks";
 import { createScimService, type ScimRequest } from "@scimkit/core";
 import { type PostgresClient, postgresStore, type Queryable } from "@scimkit/store-postgres";
 import pg from "pg";
+import { protocolStatements } from "../../packages/store-postgres/test/protocol-messages";
 import { loadPostgres, TENANT, USERS, userId, userName } from "./http-dataset";
 
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 200);
@@ -34,6 +35,8 @@ interface Sample {
 }
 let samples: Sample[] = [];
 
+const decode = protocolStatements();
+
 /** Records every statement's text and wall time, on the pool and on checked-out clients. */
 function recording<T extends object>(target: T): T {
   return new Proxy(target, {
@@ -46,6 +49,20 @@ function recording<T extends object>(target: T): T {
           const start = performance.now();
           try {
             return await value.apply(object, args);
+          } finally {
+            samples.push({ text, ms: performance.now() - start });
+          }
+        };
+      }
+      // On PGlite the store's prepared statements go through the protocol: time
+      // each exchange under the statement its Bind ran (or "(prepare)" for a Parse).
+      if (property === "execProtocolStream" && typeof value === "function") {
+        return async (message: Uint8Array, options: unknown) => {
+          const ran = decode(message);
+          const text = ran[0]?.text ?? "(prepare a statement)";
+          const start = performance.now();
+          try {
+            return await value.call(object, message, options);
           } finally {
             samples.push({ text, ms: performance.now() - start });
           }

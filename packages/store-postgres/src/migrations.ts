@@ -252,6 +252,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX unique_keys_by_owner ON ${schema}.unique_keys (id, tenant, resource_type)`,
     ],
   },
+  {
+    version: 5,
+    name: "no planner statistics on whole resource documents",
+    // No statement compares `data` as a whole (filters read its members, whose
+    // statistics come from the expression indexes), yet ANALYZE spent half its time
+    // on the column: on PGlite, whose one connection waits for it, the store's
+    // background refresh of 100 000 users fell from ~420 to ~230 ms.
+    statements: (schema) => [`ALTER TABLE ${schema}.resources ALTER COLUMN data SET STATISTICS 0`],
+  },
 ];
 
 /** The latest migration version this package knows. */

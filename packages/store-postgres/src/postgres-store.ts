@@ -26,6 +26,7 @@ import { decodeKeysetCursor, encodeKeysetCursor } from "./cursor";
 import { deleteRecord } from "./delete-record";
 import { readMembers } from "./memberships";
 import { runMigrations } from "./migrations";
+import { isPgliteLike, withPreparedStatements } from "./pglite-statements";
 import { provisioningLog } from "./provisioning-log";
 import { hasNul, isInstant, RECORD_COLUMNS, type ResourceRow, tablesIn, toRecord } from "./rows";
 import { purgeTrash, restoreFromTrash, trashRecord } from "./soft-delete";
@@ -51,10 +52,11 @@ export interface PostgresStoreOptions {
   /**
    * Send statements as named prepared statements, so PostgreSQL parses and plans
    * each once per connection rather than on every call (about twice the lookups
-   * per second). Only a `pg` Pool supports them. Turn this off behind a pooler in
-   * transaction mode that does not track prepared statements (PgBouncer before
-   * 1.21, or with `max_prepared_statements = 0`).
-   * @default true for a `pg` Pool; PGlite never uses them
+   * per second on PostgreSQL, 2-3x on PGlite). A `pg` Pool sends named
+   * statements; on PGlite each text is prepared once per instance. Turn this off
+   * behind a pooler in transaction mode that does not track prepared statements
+   * (PgBouncer before 1.21, or with `max_prepared_statements = 0`).
+   * @default true
    */
   readonly preparedStatements?: boolean;
 }
@@ -90,8 +92,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   if (options === null || typeof options !== "object") {
     throw new TypeError("postgresStore: options are required.");
   }
-  const { client } = options;
-  if (!isPostgresClient(client)) {
+  const { client: given } = options;
+  if (!isPostgresClient(given)) {
     throw new TypeError(
       "postgresStore: `client` must be a pg Pool or a PGlite instance (query plus connect or transaction).",
     );
@@ -105,7 +107,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   if (options.preparedStatements !== undefined && typeof options.preparedStatements !== "boolean") {
     throw new TypeError("postgresStore: `preparedStatements` must be a boolean.");
   }
-  const named = isPgPool(client) && options.preparedStatements !== false;
+  const prepared = options.preparedStatements !== false;
+  // PGlite prepares through its own protocol entry point; a pg Pool names statements.
+  const client: PostgresClient =
+    prepared && isPgliteLike(given) ? withPreparedStatements(given) : given;
+  const named = prepared && isPgPool(given);
   /** What reads run on: the client, naming statements when `named`. */
   const db: Queryable = named ? withNamedStatements(client) : client;
   /** `inTransaction`, naming the transaction's statements when `named`. */

@@ -1,5 +1,6 @@
 import type { PostgresClient, Queryable } from "../src";
 import { ALL_TENANTS } from "../src/change-feed";
+import { protocolStatements } from "./protocol-messages";
 
 /**
  * The rules that keep the store's schema distributable by tenant (Citus), as
@@ -73,6 +74,7 @@ export function recordingClient(
       recorded.set(statement.text, { text: statement.text, values: statement.values ?? [] });
     }
   };
+  const decode = protocolStatements();
   const wrap = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(object, property, receiver) {
@@ -81,6 +83,13 @@ export function recordingClient(
           return (text: unknown, values: unknown) => {
             record(text, values);
             return value.call(object, text, values);
+          };
+        }
+        // PGlite's prepared statements (the store's default there) bypass `query`.
+        if (property === "execProtocolStream" && typeof value === "function") {
+          return (message: Uint8Array, options: unknown) => {
+            for (const statement of decode(message)) record(statement.text, statement.values);
+            return value.call(object, message, options);
           };
         }
         if (property === "connect" && typeof value === "function") {

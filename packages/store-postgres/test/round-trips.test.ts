@@ -2,6 +2,7 @@ import { createScimService, type ScimRequest, type ScimService } from "@scimkit/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresClient, type PostgresStore, postgresStore } from "../src";
 import { type Driver, driverFactories, uniqueSchema } from "./drivers";
+import { protocolStatements } from "./protocol-messages";
 
 /**
  * A client that counts the statements it sends, BEGIN and COMMIT included: each is
@@ -10,10 +11,21 @@ import { type Driver, driverFactories, uniqueSchema } from "./drivers";
  */
 function countingClient(client: PostgresClient): { client: PostgresClient; count: () => number } {
   let statements = 0;
+  const decode = protocolStatements();
   const countQueries = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(object, property, receiver) {
         const value = Reflect.get(object, property, receiver);
+        // On PGlite the store runs prepared statements through the protocol: one
+        // Bind is one statement (the Parse before a text's first run is once per text).
+        if (property === "execProtocolStream" && typeof value === "function") {
+          return (message: Uint8Array, options: unknown) => {
+            for (const { text } of decode(message)) {
+              if (!text.includes(".provisioning_log")) statements += 1;
+            }
+            return value.call(object, message, options);
+          };
+        }
         if (property === "query" && typeof value === "function") {
           return (...args: unknown[]) => {
             // The provisioning log is appended in batches after responses, off
