@@ -17,15 +17,11 @@
  * (10000), HTTP_BENCH_CASES (lookup,patch,sync), HTTP_BENCH_STORES (memory,pglite,postgres).
  */
 
-import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
-import pg from "pg";
+import { startBenchServer } from "./bench-server";
 import { BIG_GROUP, GROUPS, USERS, userId, userName } from "./http-dataset";
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 10);
@@ -55,54 +51,20 @@ type StoreKind = "memory" | "pglite" | "postgres";
 
 /** Starts `http-server` in a child process and waits until it listens. */
 async function startServer(store: StoreKind, dataset: "directory" | "empty"): Promise<Server> {
-  const schema = `scimkit_http_bench_${randomBytes(4).toString("hex")}`;
-  const dataDir = store === "pglite" ? mkdtempSync(join(tmpdir(), "scimkit-bench-")) : undefined;
-  const child: ChildProcess = fork(new URL("./http-server.mjs", import.meta.url), {
-    env: {
-      ...process.env,
-      BENCH_STORE: store,
-      BENCH_DATASET: dataset,
-      BENCH_TOKEN: TOKEN,
-      BENCH_SCHEMA: schema,
-      DATABASE_URL,
-      ...(dataDir === undefined ? {} : { BENCH_DATA_DIR: dataDir }),
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  const server = await startBenchServer({
+    script: new URL("./http-server.mjs", import.meta.url),
+    store,
+    token: TOKEN,
+    databaseUrl: DATABASE_URL,
+    name: "scimkit_http_bench",
+    env: { BENCH_DATASET: dataset },
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const cleanUp = async () => {
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
-    if (store !== "postgres") return;
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    try {
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await pool.end();
-    }
+  return {
+    base: `http://127.0.0.1:${server.port}`,
+    path: "/scim/v2",
+    loadSeconds: server.loadSeconds,
+    stop: () => server.stop(),
   };
-  try {
-    const ready = await new Promise<{ port: number; loadSeconds: number }>((resolve, reject) => {
-      child.once("message", (message) => resolve(message as { port: number; loadSeconds: number }));
-      child.once("exit", (code) => reject(new Error(`${store} server exited with ${code}`)));
-    });
-    const base = `http://127.0.0.1:${ready.port}`;
-    return {
-      base,
-      path: "/scim/v2",
-      loadSeconds: ready.loadSeconds,
-      async stop() {
-        child.send("stop");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-        await cleanUp();
-      },
-    };
-  } catch (error) {
-    child.kill("SIGKILL");
-    await cleanUp();
-    throw error;
-  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });

@@ -13,14 +13,10 @@
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 
-import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
+import { startBenchServer } from "./bench-server";
 import { userId } from "./http-dataset";
 import { GROUP_SIZES, groupId, MEMBER_USERS, SPARE_MEMBERS } from "./member-change-dataset";
 
@@ -39,48 +35,17 @@ interface Server {
 }
 
 async function startServer(store: string): Promise<Server> {
-  const schema = `scimkit_member_bench_${randomBytes(4).toString("hex")}`;
-  const dataDir = store === "pglite" ? mkdtempSync(join(tmpdir(), "scimkit-member-")) : undefined;
-  const child: ChildProcess = fork(new URL("./member-change-server.mjs", import.meta.url), {
-    env: {
-      ...process.env,
-      BENCH_STORE: store,
-      BENCH_TOKEN: TOKEN,
-      BENCH_SCHEMA: schema,
-      DATABASE_URL,
-      ...(dataDir === undefined ? {} : { BENCH_DATA_DIR: dataDir }),
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const cleanUp = async () => {
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
-    if (store !== "postgres") return;
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    try {
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await pool.end();
-    }
-  };
-  const ready = await new Promise<{ port: number; loadSeconds: number }>((resolve, reject) => {
-    child.once("message", (message) => resolve(message as { port: number; loadSeconds: number }));
-    child.once("exit", (code) => reject(new Error(`${store} server exited with ${code}`)));
-  }).catch(async (error: unknown) => {
-    child.kill("SIGKILL");
-    await cleanUp();
-    throw error;
+  const server = await startBenchServer({
+    script: new URL("./member-change-server.mjs", import.meta.url),
+    store,
+    token: TOKEN,
+    databaseUrl: DATABASE_URL,
+    name: "scimkit_member_bench",
   });
   return {
-    base: `http://127.0.0.1:${ready.port}/scim/v2`,
-    loadSeconds: ready.loadSeconds,
-    async stop() {
-      child.send("stop");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-      await cleanUp();
-    },
+    base: `http://127.0.0.1:${server.port}/scim/v2`,
+    loadSeconds: server.loadSeconds,
+    stop: () => server.stop(),
   };
 }
 
