@@ -39,7 +39,9 @@ export function applyChange(directory: Directory, clock: () => Date = () => new 
       case "user.created":
       case "user.updated":
       case "user.restored":
-        // An inactive user's sessions are revoked in the same transaction.
+      case "user.reactivated":
+        // An inactive user's sessions are revoked in the same transaction; a reactivated
+        // user's old sessions stay revoked (they log in again).
         await directory.putUser(
           change.event.tenant,
           userOf(change.event.id, change.event.resource),
@@ -51,14 +53,6 @@ export function applyChange(directory: Directory, clock: () => Date = () => new 
         await directory.putUser(
           change.event.tenant,
           { ...userOf(change.event.id, change.event.resource), active: false },
-          now,
-        );
-        return;
-      case "user.reactivated":
-        // Old sessions stay revoked: the user logs in again.
-        await directory.putUser(
-          change.event.tenant,
-          userOf(change.event.id, change.event.resource),
           now,
         );
         return;
