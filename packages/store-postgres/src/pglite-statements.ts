@@ -71,13 +71,12 @@ interface Prepared {
   readonly columns: readonly { readonly name: string; readonly typeId: number }[];
 }
 
-interface InstanceState {
-  readonly statements: Map<string, Prepared>;
-}
+/** An instance's prepared statements, by text. */
+type Statements = Map<string, Prepared>;
 
 interface Registry {
-  readonly instances: WeakMap<PgliteLike, InstanceState>;
-  /** Names are unique per process, so two states on one PGlite session never clash. */
+  readonly instances: WeakMap<PgliteLike, Statements>;
+  /** Names are unique per process, so two statement maps on one PGlite session (a wrapped instance and the instance) never clash. */
   next: number;
 }
 
@@ -100,12 +99,12 @@ const registry = (): Registry => {
  */
 export function withPreparedStatements(lite: PgliteLike): TransactionLikeClient {
   const { instances } = registry();
-  let state = instances.get(lite);
-  if (state === undefined) {
-    state = { statements: new Map() };
-    instances.set(lite, state);
+  let statements = instances.get(lite);
+  if (statements === undefined) {
+    statements = new Map();
+    instances.set(lite, statements);
   }
-  const run = runner(lite, state);
+  const run = runner(lite, statements);
   return {
     query: async (text, values = []) => {
       for (let attempt = 1; ; attempt += 1) {
@@ -118,7 +117,7 @@ export function withPreparedStatements(lite: PgliteLike): TransactionLikeClient 
           return result;
         } catch (error) {
           // A statement dropped behind our back is prepared again, once.
-          if (attempt > 1 || !forgetIfGone(state, text, error)) throw error;
+          if (attempt > 1 || !forgetIfGone(statements, text, error)) throw error;
         }
       }
     },
@@ -129,7 +128,7 @@ export function withPreparedStatements(lite: PgliteLike): TransactionLikeClient 
             try {
               return await lite._runExclusiveQuery(() => run(text, values));
             } catch (error) {
-              forgetIfGone(state, text, error);
+              forgetIfGone(statements, text, error);
               throw error;
             }
           },
@@ -139,25 +138,25 @@ export function withPreparedStatements(lite: PgliteLike): TransactionLikeClient 
   };
 }
 
-function forgetIfGone(state: InstanceState, text: string, error: unknown): boolean {
+function forgetIfGone(statements: Statements, text: string, error: unknown): boolean {
   if ((error as { code?: unknown } | null)?.code !== STATEMENT_GONE) return false;
-  state.statements.delete(text);
+  statements.delete(text);
   return true;
 }
 
 /** One statement, with PGlite's locks already held. */
-function runner(lite: PgliteLike, state: InstanceState) {
+function runner(lite: PgliteLike, statements: Statements) {
   const prepare = async (text: string): Promise<Prepared> => {
-    const cached = state.statements.get(text);
+    const cached = statements.get(text);
     if (cached !== undefined) return cached;
     const name =
-      state.statements.size < MAX_PREPARED_PER_INSTANCE ? `scimkit_lite_${registry().next++}` : "";
+      statements.size < MAX_PREPARED_PER_INSTANCE ? `scimkit_lite_${registry().next++}` : "";
     const messages = await lite.execProtocolStream(
       concat(parseMessage(name, text), describeStatement(name), SYNC),
       { syncToFs: false },
     );
     const prepared = describeResult(name, messages);
-    if (name !== "") state.statements.set(text, prepared);
+    if (name !== "") statements.set(text, prepared);
     return prepared;
   };
 
