@@ -76,7 +76,10 @@ type Statements = Map<string, Prepared>;
 
 interface Registry {
   readonly instances: WeakMap<PgliteLike, Statements>;
-  /** Names are unique per process, so two statement maps on one PGlite session (a wrapped instance and the instance) never clash. */
+  /**
+   * Names are unique per process, so two statement maps on one PGlite session (an
+   * instance and a proxy of it) never clash.
+   */
   next: number;
 }
 
