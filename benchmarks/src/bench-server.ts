@@ -36,7 +36,10 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   const { store, databaseUrl } = options;
   const schema = `${options.name}_${randomBytes(4).toString("hex")}`;
   const dataDir = store === "pglite" ? mkdtempSync(join(tmpdir(), `${options.name}-`)) : undefined;
+  // BENCH_CPU_PROFILE_DIR=dir writes the server's V8 CPU profile there when it stops.
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   const child: ChildProcess = fork(options.script, {
+    execArgv: profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
     env: {
       ...process.env,
       ...options.env,
