@@ -93,6 +93,12 @@ export interface PatchApplied {
    * Members sent without `type` carry `DEFAULT_MEMBER_TYPE`.
    */
   readonly members?: MembershipDelta;
+  /**
+   * False when no operation looked at the resource's attributes (every one went to
+   * the membership delta): the same outcome follows from any resource with this
+   * `id`, so a caller may write the delta without reading the resource first.
+   */
+  readonly readResource: boolean;
 }
 
 /**
@@ -170,6 +176,8 @@ class PatchRun {
    * `changed` compares only them.
    */
   private readonly writtenAttributes: string[] = [];
+  /** Whether an operation went to the resource's attributes (see `PatchApplied.readResource`). */
+  private readResource = false;
 
   constructor(
     private readonly resourceSchema: ResourceSchema,
@@ -215,6 +223,7 @@ class PatchRun {
     within: SchemaResolution,
     context: CoerceContext,
   ): Step {
+    this.readResource = true;
     if (operation.op !== "remove") {
       if (!isObject(operation.value)) {
         return {
@@ -314,6 +323,7 @@ class PatchRun {
       if (!step.ok) return step;
       return step.value === "needsMembers" ? ok(NEEDS_MEMBERS) : DONE;
     }
+    this.readResource = true;
     const container = this.container(target, op !== "remove");
     if (container === undefined) {
       // An extension the resource does not carry: nothing to remove.
@@ -398,6 +408,7 @@ class PatchRun {
       resource: this.resource,
       changed,
       ...(delta === undefined ? {} : { members: delta }),
+      readResource: this.readResource,
     };
   }
 

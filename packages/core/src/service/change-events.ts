@@ -56,29 +56,37 @@ export function updatedChanges(
     readonly after: ScimObject;
     readonly dataChanged: boolean;
     readonly membership: boolean;
-    /** The resource as stored after the write (without members). */
-    readonly resource: ScimObject;
+    /**
+     * The resource as stored after the write (without members); asked for only
+     * when a draft carries it (a group's membership change does not).
+     */
+    readonly resource: () => ScimObject;
   },
 ): ChangeDraft[] {
-  const { before, after, resource } = change;
+  const { before, after } = change;
+  let shown: ScimObject | undefined;
+  const resource = () => {
+    shown ??= change.resource();
+    return shown;
+  };
   const family = familyOf(resourceSchema);
   const drafts: ChangeDraft[] = [];
   if (change.dataChanged) {
     if (family === "user") {
-      drafts.push(draft("user.updated", { resource }));
+      drafts.push(draft("user.updated", { resource: resource() }));
       if (isActive(before) && !isActive(after))
-        drafts.push(draft("user.deactivated", { resource }));
+        drafts.push(draft("user.deactivated", { resource: resource() }));
       if (!isActive(before) && isActive(after))
-        drafts.push(draft("user.reactivated", { resource }));
+        drafts.push(draft("user.reactivated", { resource: resource() }));
     } else if (family === "group") {
       const previousDisplayName = displayNameOf(before);
       const displayName = displayNameOf(after);
       const policyName = groupPolicyName(displayName);
-      drafts.push(draft("group.updated", { resource, policyName }));
+      drafts.push(draft("group.updated", { resource: resource(), policyName }));
       if (previousDisplayName !== displayName) {
         drafts.push(
           draft("group.renamed", {
-            resource,
+            resource: resource(),
             policyName,
             previousDisplayName,
             displayName,
@@ -87,13 +95,13 @@ export function updatedChanges(
         );
       }
     } else {
-      drafts.push(draft("resource.updated", { resource }));
+      drafts.push(draft("resource.updated", { resource: resource() }));
     }
   }
   if (change.membership) {
     if (family === "group") drafts.push({ ...draft("group.membersChanged", {}), membership: true });
     else if (!change.dataChanged) {
-      drafts.push({ ...draft(`${family}.updated`, { resource }), membership: true });
+      drafts.push({ ...draft(`${family}.updated`, { resource: resource() }), membership: true });
     }
   }
   return drafts;

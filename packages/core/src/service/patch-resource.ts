@@ -1,8 +1,9 @@
-import { unwrap } from "../errors";
-import { applyPatch, type PatchApplied } from "../patch/apply-patch";
+import { ScimError, unwrap } from "../errors";
+import { applyPatch, type PatchApplied, type PatchOptions } from "../patch/apply-patch";
 import { needsMembers, type Projection } from "../query/project-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
 import type { MembershipDelta, StoredRecord } from "../store/contract";
+import { familyOf } from "./change-events";
 import {
   parseProjection,
   readForWrite,
@@ -10,7 +11,7 @@ import {
   resourceHeaders,
   retryOnConflict,
 } from "./handle-resource";
-import { writeUpdate } from "./record-changes";
+import { writeMembership, writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
 import type { TracedResponse } from "./trace";
 import type { ScimRequest } from "./types";
@@ -19,8 +20,10 @@ import type { ScimRequest } from "./types";
  * `PATCH /{type}/{id}` (RFC 7644 §3.5.2): read, apply in memory, write with a
  * version guard, and retry on a lost race when the client sent no If-Match.
  * A PATCH that only changes membership is written without a version guard:
- * set operations commute, so concurrent member adds never conflict. A PATCH
- * that changes nothing writes nothing and emits nothing.
+ * set operations commute, so concurrent member adds never conflict; when it
+ * does not depend on the group's attributes (Entra's and Okta's member adds and
+ * removes), it is written without reading the group first. A PATCH that changes
+ * nothing writes nothing and emits nothing.
  */
 export async function patchResource(
   context: ServiceContext,
@@ -37,6 +40,8 @@ export async function patchResource(
     readForWrite(context, request, resourceSchema, id, { includeMembers });
 
   const { record, changedAttributes } = await retryOnConflict(request, async () => {
+    const unread = await writeUnreadMembership(context, request, resourceSchema, id, patchOptions);
+    if (unread !== undefined) return unread;
     let record = await read(false);
     let outcome = unwrap(
       applyPatch({
@@ -81,6 +86,46 @@ export async function patchResource(
     body: await render(context, request, resourceSchema, shown, projection),
     trace,
   };
+}
+
+/**
+ * The PATCH as a membership delta written without a read, when its outcome does
+ * not depend on the group's attributes; `undefined` when it needs the normal path.
+ * Any trouble (a bad operation, a member that does not exist) goes the normal
+ * path too, so errors and their order (404 for a missing group first) stay the same.
+ */
+async function writeUnreadMembership(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  id: string,
+  patchOptions: PatchOptions,
+): Promise<
+  { readonly record: StoredRecord; readonly changedAttributes: readonly string[] } | undefined
+> {
+  if (familyOf(resourceSchema) !== "group" || request.headers["if-match"] !== undefined) {
+    return undefined;
+  }
+  const outcome = applyPatch({
+    resourceSchema,
+    resource: { id },
+    request: request.body,
+    options: patchOptions,
+  });
+  if (!outcome.ok || outcome.value.kind !== "applied" || outcome.value.readResource)
+    return undefined;
+  let delta = outcome.value.members;
+  if (delta === undefined) return undefined;
+  try {
+    if (delta.add.length > 0) {
+      delta = { ...delta, add: await context.repository.resolveMembers(request.tenant, delta.add) };
+    }
+    return await writeMembership(context, request, resourceSchema, id, delta);
+  } catch (error) {
+    if (error instanceof ScimError && (error.status === 404 || error.status === 400))
+      return undefined;
+    throw error;
+  }
 }
 
 /** Whether this PATCH answers 204 rather than 200 with the resource (see `patchResponse`). */

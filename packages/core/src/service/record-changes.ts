@@ -42,47 +42,99 @@ export async function writeUpdate(
   resourceSchema: ResourceSchema,
   record: StoredRecord,
   change: { readonly data: ScimObject; readonly members: MembershipDelta | undefined },
-): Promise<{ readonly record: UpdatedRecord; readonly changedAttributes: readonly string[] }> {
+): Promise<{ readonly record: StoredRecord; readonly changedAttributes: readonly string[] }> {
   const { data, members: delta } = change;
   const dataChanged = !jsonEqual(record.data, data);
   if (!dataChanged && delta === undefined) return { record, changedAttributes: [] };
   const commutes = !dataChanged && familyOf(resourceSchema) === "group";
-  const expectedVersion = ifMatchVersion(request) ?? (commutes ? undefined : record.version);
+  return commitUpdate(context, request, resourceSchema, {
+    id: record.id,
+    expectedVersion: ifMatchVersion(request) ?? (commutes ? undefined : record.version),
+    before: record.data,
+    data: dataChanged ? data : undefined,
+    members: delta,
+    resource: (lastModified, written) =>
+      context.repository.toResource(
+        { ...record, version: record.version + 1, lastModified, data: written ?? record.data },
+        { baseUrl: request.baseUrl },
+      ),
+    changedAttributes: dataChanged ? changedAttributeNames(record.data, data) : [],
+  });
+}
+
+/**
+ * A group's membership delta written without reading the group first (Entra's
+ * one-member PATCHes; see `patchResource`): it commutes, so it carries no version
+ * guard unless the client sent If-Match, and its change (`group.membersChanged`)
+ * carries no resource. The store reports a missing group.
+ */
+export function writeMembership(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  id: string,
+  delta: MembershipDelta,
+): Promise<{ readonly record: UpdatedRecord; readonly changedAttributes: readonly string[] }> {
+  if (familyOf(resourceSchema) !== "group") {
+    throw new Error("Only a group's membership is written without reading it.");
+  }
+  return commitUpdate(context, request, resourceSchema, {
+    id,
+    expectedVersion: ifMatchVersion(request),
+    before: {},
+    data: undefined,
+    members: delta,
+    resource: () => {
+      throw new Error("A group's membership change carries no resource.");
+    },
+    changedAttributes: [],
+  });
+}
+
+/** Writes an update, then emits its changes; `changedAttributes` gains the members attribute when rows changed. */
+async function commitUpdate(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  write: {
+    readonly id: string;
+    readonly expectedVersion: number | undefined;
+    /** The attributes before the write (the written ones are `data`, or unchanged). */
+    readonly before: ScimObject;
+    readonly data: ScimObject | undefined;
+    readonly members: MembershipDelta | undefined;
+    /** The resource as it will be stored, for the changes that carry it. */
+    readonly resource: (lastModified: string, data: ScimObject | undefined) => ScimObject;
+    readonly changedAttributes: string[];
+  },
+): Promise<{ readonly record: UpdatedRecord; readonly changedAttributes: readonly string[] }> {
+  const { id, expectedVersion, before, data, members: delta, changedAttributes } = write;
   const resourceType = resourceSchema.resourceType.id;
   const capture = captureChanges(
     context,
-    (write: { readonly lastModified: string; readonly data: ScimObject | undefined }) =>
+    (written: { readonly lastModified: string; readonly data: ScimObject | undefined }) =>
       updatedChanges(resourceSchema, {
-        before: record.data,
-        after: write.data ?? record.data,
-        dataChanged,
+        before,
+        after: written.data ?? before,
+        dataChanged: data !== undefined,
         membership: delta !== undefined,
-        resource: context.repository.toResource(
-          {
-            ...record,
-            version: record.version + 1,
-            lastModified: write.lastModified,
-            data: write.data ?? record.data,
-          },
-          { baseUrl: request.baseUrl },
-        ),
+        resource: () => write.resource(written.lastModified, written.data),
       }),
   );
   const updated = await context.repository.update(request.tenant, {
     resourceType,
-    id: record.id,
+    id,
     ...(expectedVersion === undefined ? {} : { expectedVersion }),
-    ...(dataChanged ? { data } : {}),
+    ...(data === undefined ? {} : { data }),
     ...(delta === undefined ? {} : { members: delta }),
     changes: capture.changes,
   });
   emitChanges(
     context.events,
-    { tenant: request.tenant, resourceType, id: record.id },
+    { tenant: request.tenant, resourceType, id },
     capture.drafts(),
     updated.membership,
   );
-  const changedAttributes = dataChanged ? changedAttributeNames(record.data, data) : [];
   const { membership } = updated;
   const membersAttribute = resourceSchema.resourceType.membersAttribute;
   if (
