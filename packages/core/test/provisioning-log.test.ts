@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { createManagementService } from "../src/management/create-management-service";
 import { createScimService } from "../src/service/create-scim-service";
 import { guessIdp } from "../src/service/guess-idp";
+import { createLogWriter } from "../src/service/provisioning-log";
 import type { ScimRequest } from "../src/service/types";
+import type { LogEntry } from "../src/store/contract";
 import { GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA } from "./service-harness";
 
 const request = (
@@ -214,6 +216,30 @@ describe("the provisioning log", () => {
     expect(guessIdp("Microsoft.AAD.Provisioning", {})).toBe("entra");
     expect(guessIdp(undefined, { aadOptscim062020: "" })).toBe("entra");
     expect(guessIdp("curl/8.5.0", {})).toBeUndefined();
+  });
+});
+
+describe("the provisioning log's writer", () => {
+  it("appends a busy service's entries about once per 100 ms, not once per append", async () => {
+    const appended: number[] = [];
+    const log = {
+      append: async (entries: readonly LogEntry[]) => {
+        appended.push(entries.length);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      },
+    };
+    const writer = createLogWriter(log as never, (error) => {
+      throw error;
+    });
+    // 150 requests, one every 2 ms: 300 ms of traffic, each append taking 15 ms.
+    for (let index = 0; index < 150; index += 1) {
+      writer.push({ id: String(index) } as LogEntry);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await writer.flush();
+    expect(appended.reduce((sum, count) => sum + count, 0)).toBe(150);
+    // A few timer flushes and the final one (one append per 15 ms would be ~20).
+    expect(appended.length).toBeLessThanOrEqual(8);
   });
 });
 

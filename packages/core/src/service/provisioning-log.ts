@@ -22,12 +22,15 @@ export function createLogWriter(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
 
+  // Writes what is buffered now; entries pushed meanwhile wait for their own timer
+  // (or a full batch), so a busy service appends about once per FLUSH_DELAY_MS
+  // rather than once per append's round trip.
   const writeAll = async () => {
-    while (buffer.length > 0) {
-      const batch = buffer.slice(0, BATCH);
-      buffer = buffer.slice(BATCH);
+    const pending = buffer;
+    buffer = [];
+    for (let start = 0; start < pending.length; start += BATCH) {
       try {
-        await log.append(batch);
+        await log.append(pending.slice(start, start + BATCH));
       } catch (error) {
         onError(error);
       }
