@@ -39,7 +39,7 @@ import type { SqlParameters } from "./sql-parameters";
  */
 
 /** A draft with its defaults applied, as the recording statements read it. */
-interface EncodedDraft {
+export interface EncodedDraft {
   readonly type: string;
   readonly data: ScimObject;
   readonly resourceType: string;
@@ -53,14 +53,22 @@ export function encodeDrafts(
   resourceType: string,
   id: string,
 ): string {
-  const encoded: EncodedDraft[] = drafts.map((draft) => ({
+  return json(draftItems(drafts, resourceType, id));
+}
+
+/** The drafts as `encodeDrafts` encodes them, before JSON. */
+export function draftItems(
+  drafts: readonly ChangeDraft[],
+  resourceType: string,
+  id: string,
+): EncodedDraft[] {
+  return drafts.map((draft) => ({
     type: draft.type,
     data: draft.data,
     resourceType: draft.resourceType ?? resourceType,
     id: draft.id ?? id,
     ...(draft.membership === true ? { membership: true } : {}),
   }));
-  return json(encoded);
 }
 
 /** Whether a write carries changes to record. */

@@ -24,6 +24,7 @@ import { compileListQuery, compileSortKey, type KeysetPosition } from "./compile
 import { createRecord } from "./create-record";
 import { decodeKeysetCursor, encodeKeysetCursor } from "./cursor";
 import { deleteRecord } from "./delete-record";
+import { membershipBatches } from "./membership-batch";
 import { readMembers } from "./memberships";
 import { runMigrations } from "./migrations";
 import { isPgliteLike, withPreparedStatements } from "./pglite-statements";
@@ -123,6 +124,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const { schema, resources, memberships } = tables;
   // Statistics are an optimisation: a failed refresh changes no answer.
   const statistics = statisticsKeeper(db, tables, () => {});
+  /** `updateRecord`, batching concurrent membership changes of one group. */
+  const update = membershipBatches(db, tables, (tenant, input) =>
+    updateRecord(db, tables, tenant, input),
+  );
 
   /** Where compiled SQL runs for a query target: its type and relation names. */
   const sqlContext = (target: QueryTarget): SqlContext => ({
@@ -253,7 +258,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async update(tenant, input: UpdateInput): Promise<UpdatedRecord> {
       if (hasNul(input.id)) throw notFound(`Resource ${input.id} not found.`);
-      const updated = await updateRecord(db, tables, tenant, input);
+      const updated = await update(tenant, input);
       if (updated.membership !== undefined) statistics.wrote(updated.membership.added.length);
       return updated;
     },
