@@ -29,6 +29,7 @@ import { readMembers } from "./memberships";
 import { runMigrations } from "./migrations";
 import { isPgliteLike, withPreparedStatements } from "./pglite-statements";
 import { provisioningLog } from "./provisioning-log";
+import { resourceTypeBatches } from "./resource-type-batches";
 import { hasNul, isInstant, RECORD_COLUMNS, type ResourceRow, tablesIn, toRecord } from "./rows";
 import { purgeTrash, restoreFromTrash, trashRecord } from "./soft-delete";
 import { SqlParameters } from "./sql-parameters";
@@ -124,6 +125,20 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const { schema, resources, memberships } = tables;
   // Statistics are an optimisation: a failed refresh changes no answer.
   const statistics = statisticsKeeper(db, tables, () => {});
+  /** The types of the records with these ids; concurrent lookups of a tenant share a statement. */
+  const resourceTypes = resourceTypeBatches(async (tenant, ids) => {
+    const found = new Map<string, string[]>();
+    const { rows } = await db.query(
+      `SELECT id, resource_type FROM ${resources}
+       WHERE tenant = $1 AND id = ANY ($2::text[])`,
+      [tenant, ids],
+    );
+    for (const row of rows) {
+      const id = row.id as string;
+      found.set(id, [...(found.get(id) ?? []), row.resource_type as string]);
+    }
+    return found;
+  });
   /** `updateRecord`, batching concurrent membership changes of one group. */
   const update = membershipBatches(db, tables, (tenant, input) =>
     updateRecord(db, tables, tenant, input),
@@ -310,18 +325,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
     async resourceTypesOf(tenant, allIds) {
       const ids = allIds.filter((id) => !hasNul(id));
-      const found = new Map<string, string[]>();
-      if (ids.length === 0) return found;
-      const { rows } = await db.query(
-        `SELECT id, resource_type FROM ${resources}
-         WHERE tenant = $1 AND id = ANY ($2::text[])`,
-        [tenant, ids],
-      );
-      for (const row of rows) {
-        const id = row.id as string;
-        found.set(id, [...(found.get(id) ?? []), row.resource_type as string]);
-      }
-      return found;
+      if (ids.length === 0) return new Map();
+      return resourceTypes(tenant, ids);
     },
 
     feed: changeFeed(db, tables),
