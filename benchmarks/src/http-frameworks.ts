@@ -62,7 +62,10 @@ interface Running {
 }
 
 async function start(target: Target): Promise<Running> {
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   const child: ChildProcess = fork(new URL("./http-frameworks-server.mjs", import.meta.url), {
+    execArgv:
+      profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${target}`],
     env: {
       ...process.env,
       BENCH_TARGET: target,
