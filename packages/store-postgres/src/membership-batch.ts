@@ -1,5 +1,4 @@
 import {
-  notFound,
   ScimError,
   type ScimObject,
   type UpdatedRecord,
@@ -9,6 +8,7 @@ import { draftItems } from "./change-feed";
 import type { Queryable } from "./client";
 import { json, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
+import { untilApplied } from "./update-record";
 
 /**
  * Concurrent membership changes of one group, batched.
@@ -34,8 +34,6 @@ import { SqlParameters } from "./sql-parameters";
 /** Most updates in one batch, and most member ids across them. */
 const MAX_BATCH_UPDATES = 64;
 const MAX_BATCH_MEMBERS = 1000;
-/** Attempts of a batch that kept finding its snapshot older than the row it locked. */
-const MAX_STALE_ATTEMPTS = 50;
 
 interface Waiting {
   readonly input: UpdateInput;
@@ -159,42 +157,27 @@ export async function updateMembershipBatch(
 ): Promise<UpdatedRecord[]> {
   const first = inputs[0] as UpdateInput;
   const { text, values } = compileMembershipBatch(tables, tenant, inputs);
-  for (let attempt = 1; ; attempt += 1) {
-    const row = (await db.query(text, values)).rows[0];
-    if (row === undefined || row.current_version === null) {
-      throw notFound(`Resource ${first.id} not found.`);
+  const row = await untilApplied(first.id, async () => (await db.query(text, values)).rows[0]);
+  const applied = parseJson(row.requests) as { added: string[]; removed: string[] }[];
+  const data = parseJson(row.data) as ScimObject;
+  let version = Number(row.current_version);
+  let lastModified = row.last_modified as string;
+  return inputs.map((input, index) => {
+    const membership = applied[index] ?? { added: [], removed: [] };
+    if (membership.added.length > 0 || membership.removed.length > 0) {
+      version += 1;
+      lastModified = input.lastModified;
     }
-    if (row.applied !== true) {
-      if (attempt >= MAX_STALE_ATTEMPTS) {
-        throw new ScimError({
-          status: 503,
-          detail: `Resource ${first.id} is being changed by many requests at once; retry.`,
-          code: "store.busy",
-        });
-      }
-      continue;
-    }
-    const applied = parseJson(row.requests) as { added: string[]; removed: string[] }[];
-    const data = parseJson(row.data) as ScimObject;
-    let version = Number(row.current_version);
-    let lastModified = row.last_modified as string;
-    return inputs.map((input, index) => {
-      const membership = applied[index] ?? { added: [], removed: [] };
-      if (membership.added.length > 0 || membership.removed.length > 0) {
-        version += 1;
-        lastModified = input.lastModified;
-      }
-      return {
-        resourceType: input.resourceType,
-        id: input.id,
-        version,
-        created: row.created as string,
-        lastModified,
-        data: index === 0 ? data : structuredClone(data),
-        membership,
-      };
-    });
-  }
+    return {
+      resourceType: input.resourceType,
+      id: input.id,
+      version,
+      created: row.created as string,
+      lastModified,
+      data: index === 0 ? data : structuredClone(data),
+      membership,
+    };
+  });
 }
 
 /** The statement for a batch, with `$n` placeholders and its values. */

@@ -38,47 +38,57 @@ export async function updateRecord(
   input: UpdateInput,
 ): Promise<UpdatedRecord> {
   const { text, values } = compileUpdate(tables, tenant, input);
-  for (let attempt = 1; ; attempt += 1) {
-    let row: Record<string, unknown> | undefined;
+  const row = await untilApplied(input.id, async () => {
     try {
-      row = (await db.query(text, values)).rows[0];
+      const found = (await db.query(text, values)).rows[0];
+      if (found?.conflict === true) throw versionConflictError(input.id);
+      return found;
     } catch (error) {
-      throw clientError(error, input.uniqueKeys ?? []);
+      throw error instanceof ScimError ? error : clientError(error, input.uniqueKeys ?? []);
     }
+  });
+  const bumped = row.version !== null;
+  const membership: AppliedMembership | undefined =
+    input.members === undefined
+      ? undefined
+      : {
+          added: parseJson(row.added) as string[],
+          removed: parseJson(row.removed) as string[],
+        };
+  return {
+    resourceType: input.resourceType,
+    id: input.id,
+    version: Number(bumped ? row.version : row.current_version),
+    created: row.created as string,
+    lastModified: bumped ? input.lastModified : (row.last_modified as string),
+    data:
+      input.data === undefined ? (parseJson(row.data) as ScimObject) : structuredClone(input.data),
+    ...(membership === undefined ? {} : { membership }),
+  };
+}
+
+/**
+ * Runs an update statement (`run`) until it ran on a snapshot that holds the
+ * version it locked (`applied`), and returns its row: 404 when the record is
+ * missing, 503 `store.busy` after MAX_STALE_ATTEMPTS stale runs.
+ */
+export async function untilApplied(
+  id: string,
+  run: () => Promise<Record<string, unknown> | undefined>,
+): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt += 1) {
+    const row = await run();
     if (row === undefined || row.current_version === null) {
-      throw notFound(`Resource ${input.id} not found.`);
+      throw notFound(`Resource ${id} not found.`);
     }
-    if (row.conflict === true) throw versionConflictError(input.id);
-    if (row.applied !== true) {
-      if (attempt >= MAX_STALE_ATTEMPTS) {
-        throw new ScimError({
-          status: 503,
-          detail: `Resource ${input.id} is being changed by many requests at once; retry.`,
-          code: "store.busy",
-        });
-      }
-      continue;
+    if (row.applied === true) return row;
+    if (attempt >= MAX_STALE_ATTEMPTS) {
+      throw new ScimError({
+        status: 503,
+        detail: `Resource ${id} is being changed by many requests at once; retry.`,
+        code: "store.busy",
+      });
     }
-    const bumped = row.version !== null;
-    const membership: AppliedMembership | undefined =
-      input.members === undefined
-        ? undefined
-        : {
-            added: parseJson(row.added) as string[],
-            removed: parseJson(row.removed) as string[],
-          };
-    return {
-      resourceType: input.resourceType,
-      id: input.id,
-      version: Number(bumped ? row.version : row.current_version),
-      created: row.created as string,
-      lastModified: bumped ? input.lastModified : (row.last_modified as string),
-      data:
-        input.data === undefined
-          ? (parseJson(row.data) as ScimObject)
-          : structuredClone(input.data),
-      ...(membership === undefined ? {} : { membership }),
-    };
   }
 }
 
