@@ -46,6 +46,9 @@ describe.skipIf(DATABASE_URL === undefined)("change feed under concurrent transa
   function poll(store: PostgresStore, seen: ChangeRecord[], stop: () => boolean): Promise<void> {
     return (async () => {
       for (;;) {
+        // Asked before the read: an empty page read after the last commit ends the
+        // poll, one that may have started before it does not.
+        const stopping = stop();
         const after = seen.at(-1)?.position ?? 0;
         const page = await store.feed!.read(tenant, { after, limit: 5 });
         for (const [index, change] of page.entries()) {
@@ -53,7 +56,7 @@ describe.skipIf(DATABASE_URL === undefined)("change feed under concurrent transa
         }
         seen.push(...page);
         if (page.length === 0) {
-          if (stop()) return;
+          if (stopping) return;
           await new Promise((resolve) => setTimeout(resolve, 2));
         }
       }
