@@ -1,11 +1,11 @@
-import { type DeleteOptions, ScimError } from "@scimkit/core/store";
+import type { DeleteOptions } from "@scimkit/core/store";
 import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
 import type { Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
+import { untilFresh } from "./stale-snapshots";
 
 /** Attempts of a delete that kept finding its snapshot older than the row it locked. */
-const MAX_STALE_ATTEMPTS = 50;
 
 /**
  * The shape every deleting statement shares: lock the record row, check that the
@@ -34,18 +34,12 @@ export async function runLocked(
   values: unknown[],
   id: string,
 ): Promise<boolean> {
-  for (let attempt = 1; ; attempt += 1) {
-    const row = (await db.query(text, values)).rows[0];
-    if (row?.found !== true) return false;
-    if (row.applied === true) return true;
-    if (attempt >= MAX_STALE_ATTEMPTS) {
-      throw new ScimError({
-        status: 503,
-        detail: `Resource ${id} is being changed by many requests at once; retry.`,
-        code: "store.busy",
-      });
-    }
-  }
+  const row = await untilFresh(
+    id,
+    async () => (await db.query(text, values)).rows[0],
+    (found) => found?.found !== true,
+  );
+  return row !== undefined;
 }
 
 /**

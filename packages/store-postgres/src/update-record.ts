@@ -11,9 +11,7 @@ import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
 import { clientError, json, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
-
-/** Attempts of a statement that kept finding its snapshot older than the row it locked. */
-const MAX_STALE_ATTEMPTS = 50;
+import { untilFresh } from "./stale-snapshots";
 
 /**
  * Applies an update (attributes, a version guard, a membership delta, changes,
@@ -68,28 +66,20 @@ export async function updateRecord(
 }
 
 /**
- * Runs an update statement (`run`) until it ran on a snapshot that holds the
- * version it locked (`applied`), and returns its row: 404 when the record is
- * missing, 503 `store.busy` after MAX_STALE_ATTEMPTS stale runs.
+ * Runs an update statement (`run`) until it ran on a fresh snapshot (see
+ * `untilFresh`) and returns its row; 404 when the record is missing.
  */
 export async function untilApplied(
   id: string,
   run: () => Promise<Record<string, unknown> | undefined>,
 ): Promise<Record<string, unknown>> {
-  for (let attempt = 1; ; attempt += 1) {
-    const row = await run();
-    if (row === undefined || row.current_version === null) {
-      throw notFound(`Resource ${id} not found.`);
-    }
-    if (row.applied === true) return row;
-    if (attempt >= MAX_STALE_ATTEMPTS) {
-      throw new ScimError({
-        status: 503,
-        detail: `Resource ${id} is being changed by many requests at once; retry.`,
-        code: "store.busy",
-      });
-    }
-  }
+  const row = await untilFresh(
+    id,
+    run,
+    (found) => found === undefined || found.current_version === null,
+  );
+  if (row === undefined) throw notFound(`Resource ${id} not found.`);
+  return row;
 }
 
 /** The statement for one update, with `$n` placeholders and its values. */
