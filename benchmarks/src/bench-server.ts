@@ -2,7 +2,8 @@
  * Starts a benchmark's server script in a child process (its own event loop, so
  * the load generator never shares one with it) and waits until it reports its
  * port over IPC. Each run works in a store of its own: a fresh PGlite data
- * directory or a fresh PostgreSQL schema, removed again by `stop()`.
+ * directory or a fresh PostgreSQL schema, removed again by `stop()`. The child
+ * side of that exchange is `serveBenchStore`, so both ends live here.
  */
 
 import { type ChildProcess, fork } from "node:child_process";
@@ -10,6 +11,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ScimStore } from "@scimkit/core";
+import { scimRouter } from "@scimkit/express";
+import express from "express";
 import pg from "pg";
 
 export interface BenchServer {
@@ -83,4 +87,34 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     await cleanUp();
     throw error;
   }
+}
+
+/**
+ * The child's side: serves `store` the quickstart's way (Express + `scimRouter`
+ * with BENCH_TOKEN, the change feed on unless BENCH_CHANGE_FEED=off) on 127.0.0.1
+ * and an ephemeral port, reports `{ port, loadSeconds }` to the parent, and on
+ * "stop" closes, lets abandoned requests finish, closes the store and exits.
+ */
+export function serveBenchStore(
+  opened: { readonly store: ScimStore; close(): Promise<void> },
+  loadSeconds: number,
+): void {
+  const app = express();
+  app.disable("x-powered-by");
+  const service = process.env.BENCH_CHANGE_FEED === "off" ? { changeFeed: false } : {};
+  const token = process.env.BENCH_TOKEN ?? "";
+  app.use("/scim/v2", scimRouter({ store: opened.store, service, auth: { tokens: [{ token }] } }));
+  const server = app.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    process.send?.({ port, loadSeconds });
+  });
+  process.on("message", (message) => {
+    if (message !== "stop") return;
+    server.close();
+    server.closeAllConnections();
+    // Requests the load generator abandoned at its deadline are still being handled:
+    // let them finish before the store's client goes away.
+    setTimeout(() => void opened.close().then(() => process.exit(0)), 500);
+  });
 }

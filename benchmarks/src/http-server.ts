@@ -12,15 +12,13 @@
 
 import { performance } from "node:perf_hooks";
 import type { ScimStore } from "@scimkit/core";
-import { scimRouter } from "@scimkit/express";
 import { memoryStore } from "@scimkit/store-memory";
 import { postgresStore } from "@scimkit/store-postgres";
-import express from "express";
+import { serveBenchStore } from "./bench-server";
 import { loadPostgres, loadStore } from "./http-dataset";
 
 const kind = process.env.BENCH_STORE ?? "memory";
 const dataset = process.env.BENCH_DATASET ?? "empty";
-const token = process.env.BENCH_TOKEN ?? "";
 
 interface Opened {
   readonly store: ScimStore;
@@ -60,24 +58,5 @@ async function openStore(): Promise<Opened> {
 }
 
 const start = performance.now();
-const { store, close } = await openStore();
-const loadSeconds = (performance.now() - start) / 1000;
-const app = express();
-app.disable("x-powered-by");
-// BENCH_CHANGE_FEED=off measures the store without recording changes (on by default).
-const service = process.env.BENCH_CHANGE_FEED === "off" ? { changeFeed: false } : {};
-app.use("/scim/v2", scimRouter({ store, service, auth: { tokens: [{ token }] } }));
-const server = app.listen(0, "127.0.0.1", () => {
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : 0;
-  process.send?.({ port, loadSeconds });
-});
-
-process.on("message", (message) => {
-  if (message !== "stop") return;
-  server.close();
-  server.closeAllConnections();
-  // Requests the load generator abandoned at its deadline are still being handled:
-  // let them finish before the store's client goes away.
-  setTimeout(() => void close().then(() => process.exit(0)), 500);
-});
+const opened = await openStore();
+serveBenchStore(opened, (performance.now() - start) / 1000);

@@ -13,10 +13,9 @@
 
 import { performance } from "node:perf_hooks";
 import { GROUP_SCHEMA, type ScimStore, USER_SCHEMA } from "@scimkit/core";
-import { scimRouter } from "@scimkit/express";
 import { memoryStore } from "@scimkit/store-memory";
 import { postgresStore } from "@scimkit/store-postgres";
-import express from "express";
+import { serveBenchStore } from "./bench-server";
 import { TENANT, userId, userName } from "./http-dataset";
 import { GROUP_SIZES, groupId, MEMBER_USERS, SPARE_MEMBERS } from "./member-change-dataset";
 
@@ -116,26 +115,6 @@ async function openStore(kind: string): Promise<{ store: ScimStore; close: () =>
   }
 }
 
-{
-  const start = performance.now();
-  const { store, close } = await openStore(process.env.BENCH_STORE ?? "postgres");
-  const loadSeconds = (performance.now() - start) / 1000;
-  const app = express();
-  app.disable("x-powered-by");
-  const service = process.env.BENCH_CHANGE_FEED === "off" ? { changeFeed: false } : {};
-  app.use(
-    "/scim/v2",
-    scimRouter({ store, service, auth: { tokens: [{ token: process.env.BENCH_TOKEN ?? "" }] } }),
-  );
-  const server = app.listen(0, "127.0.0.1", () => {
-    const address = server.address();
-    const port = typeof address === "object" && address !== null ? address.port : 0;
-    process.send?.({ port, loadSeconds });
-  });
-  process.on("message", (message) => {
-    if (message !== "stop") return;
-    server.close();
-    server.closeAllConnections();
-    setTimeout(() => void close().then(() => process.exit(0)), 500);
-  });
-}
+const start = performance.now();
+const opened = await openStore(process.env.BENCH_STORE ?? "postgres");
+serveBenchStore(opened, (performance.now() - start) / 1000);
