@@ -6,6 +6,7 @@ import {
 } from "@scimkit/core/store";
 import { draftItems } from "./change-feed";
 import type { Queryable } from "./client";
+import { type Waiting as Queued, queueBehind } from "./queue-behind";
 import { json, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { untilApplied } from "./update-record";
@@ -35,14 +36,16 @@ import { untilApplied } from "./update-record";
 const MAX_BATCH_UPDATES = 64;
 const MAX_BATCH_MEMBERS = 1000;
 
-interface Waiting {
+/** An update of `tenant`, as the batches queue it. */
+interface TenantUpdate {
+  readonly tenant: string;
   readonly input: UpdateInput;
-  readonly resolve: (record: UpdatedRecord) => void;
-  readonly reject: (error: unknown) => void;
 }
 
+type Waiting = Queued<TenantUpdate, UpdatedRecord>;
+
 /** Whether `input` may share a statement with other updates of its record. */
-export function batchable(input: UpdateInput): boolean {
+function batchable(input: UpdateInput): boolean {
   const delta = input.members;
   return (
     delta !== undefined &&
@@ -61,23 +64,25 @@ export function membershipBatches(
   tables: Tables,
   single: (tenant: string, input: UpdateInput) => Promise<UpdatedRecord>,
 ): (tenant: string, input: UpdateInput) => Promise<UpdatedRecord> {
-  // Per record with an update running: the updates waiting for it.
-  const queues = new Map<string, Waiting[]>();
-
-  const drain = async (tenant: string, key: string, queue: Waiting[]) => {
-    while (queue.length > 0) {
+  const alone = ({ tenant, input }: TenantUpdate) => single(tenant, input);
+  const update = queueBehind<TenantUpdate, UpdatedRecord>(
+    ({ tenant, input }) =>
+      batchable(input) ? `${tenant}\u0000${input.resourceType}\u0000${input.id}` : undefined,
+    alone,
+    async (queue) => {
       const batch = takeBatch(queue);
       if (batch.length === 1) {
         const [only] = batch as [Waiting];
-        await single(tenant, only.input).then(only.resolve, only.reject);
-        continue;
+        await alone(only.input).then(only.resolve, only.reject);
+        return;
       }
+      const tenant = (batch[0] as Waiting).input.tenant;
       try {
         const records = await updateMembershipBatch(
           db,
           tables,
           tenant,
-          batch.map((waiting) => waiting.input),
+          batch.map((waiting) => waiting.input.input),
         );
         for (const [index, waiting] of batch.entries()) {
           waiting.resolve(records[index] as UpdatedRecord);
@@ -85,34 +90,15 @@ export function membershipBatches(
       } catch (error) {
         if (error instanceof ScimError && error.status === 404) {
           for (const waiting of batch) waiting.reject(error);
-          continue;
+          return;
         }
         // Whatever failed, each update gets the answer it would get alone.
-        for (const waiting of batch) {
-          await single(tenant, waiting.input).then(waiting.resolve, waiting.reject);
-        }
+        for (const waiting of batch)
+          await alone(waiting.input).then(waiting.resolve, waiting.reject);
       }
-    }
-    queues.delete(key);
-  };
-
-  return async (tenant, input) => {
-    if (!batchable(input)) return single(tenant, input);
-    const key = `${tenant}\u0000${input.resourceType}\u0000${input.id}`;
-    const queue = queues.get(key);
-    if (queue !== undefined) {
-      return new Promise<UpdatedRecord>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-      });
-    }
-    const waiting: Waiting[] = [];
-    queues.set(key, waiting);
-    try {
-      return await single(tenant, input);
-    } finally {
-      void drain(tenant, key, waiting);
-    }
-  };
+    },
+  );
+  return (tenant, input) => update({ tenant, input });
 }
 
 /**
@@ -142,7 +128,7 @@ function takeBatch(queue: Waiting[]): Waiting[] {
   return batch;
 }
 
-const memberIds = (input: UpdateInput): string[] => {
+const memberIds = ({ input }: TenantUpdate): string[] => {
   const delta = input.members;
   if (delta === undefined) return [];
   return [...delta.add.map((member) => member.value), ...delta.remove];

@@ -1,12 +1,13 @@
+import { queueBehind } from "./queue-behind";
+
 /** Most ids one batched lookup asks for. */
 const MAX_BATCH_IDS = 10_000;
 
 type ResourceTypes = Map<string, string[]>;
 
-interface Waiting {
+interface Lookup {
+  readonly tenant: string;
   readonly ids: readonly string[];
-  readonly resolve: (found: ResourceTypes) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -20,43 +21,27 @@ interface Waiting {
 export function resourceTypeBatches(
   lookup: (tenant: string, ids: readonly string[]) => Promise<ResourceTypes>,
 ): (tenant: string, ids: readonly string[]) => Promise<ResourceTypes> {
-  const queues = new Map<string, Waiting[]>();
-
-  const drain = async (tenant: string, queue: Waiting[]) => {
-    while (queue.length > 0) {
-      const batch: Waiting[] = [];
-      let size = 0;
-      while (
-        queue.length > 0 &&
-        (batch.length === 0 || size + (queue[0]?.ids.length ?? 0) <= MAX_BATCH_IDS)
-      ) {
-        const next = queue.shift() as Waiting;
+  const batched = queueBehind<Lookup, ResourceTypes>(
+    ({ tenant }) => tenant,
+    ({ tenant, ids }) => lookup(tenant, ids),
+    async (queue) => {
+      const batch = [queue.shift()!];
+      let size = batch[0]!.input.ids.length;
+      while (queue.length > 0 && size + queue[0]!.input.ids.length <= MAX_BATCH_IDS) {
+        const next = queue.shift()!;
         batch.push(next);
-        size += next.ids.length;
+        size += next.input.ids.length;
       }
+      const ids = [...new Set(batch.flatMap((waiting) => waiting.input.ids))];
       try {
-        const found = await lookup(tenant, [...new Set(batch.flatMap((waiting) => waiting.ids))]);
-        for (const waiting of batch) waiting.resolve(only(found, waiting.ids));
+        const found = await lookup(batch[0]!.input.tenant, ids);
+        for (const waiting of batch) waiting.resolve(only(found, waiting.input.ids));
       } catch (error) {
         for (const waiting of batch) waiting.reject(error);
       }
-    }
-    queues.delete(tenant);
-  };
-
-  return async (tenant, ids) => {
-    const queue = queues.get(tenant);
-    if (queue !== undefined) {
-      return new Promise<ResourceTypes>((resolve, reject) => queue.push({ ids, resolve, reject }));
-    }
-    const waiting: Waiting[] = [];
-    queues.set(tenant, waiting);
-    try {
-      return await lookup(tenant, ids);
-    } finally {
-      void drain(tenant, waiting);
-    }
-  };
+    },
+  );
+  return (tenant, ids) => batched({ tenant, ids });
 }
 
 /** The entries of `found` for `ids` (each caller sees only what it asked for). */
