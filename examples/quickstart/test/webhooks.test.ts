@@ -35,7 +35,10 @@ describe("quickstart with WEBHOOK_URL and WEBHOOK_SECRET", () => {
   });
 
   it("says webhooks are on (best effort on the memory store) and delivers signed changes", async () => {
-    expect(server.output()).toMatch(/Webhooks: +http:\/\/127\.0\.0\.1:\d+\/hooks \(best effort/);
+    // The start-up lines can reach the test in more than one chunk.
+    await expect
+      .poll(() => server.output(), { timeout: 5000 })
+      .toMatch(/Webhooks: +http:\/\/127\.0\.0\.1:\d+\/hooks \(best effort/);
     const created = await fetch(`${server.baseUrl}/Users`, {
       method: "POST",
       headers: {
