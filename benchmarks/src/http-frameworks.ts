@@ -189,8 +189,25 @@ try {
       }
     }
   }
+  const runsOf = (target: string, name: CaseName) => results.get(`${target} ${name}`) ?? [];
   const rate = (target: string, name: CaseName) =>
-    median((results.get(`${target} ${name}`) ?? []).map((run) => run.requestsPerSecond));
+    median(runsOf(target, name).map((run) => run.requestsPerSecond));
+  const cpu = (target: string, name: CaseName) =>
+    median(runsOf(target, name).map((run) => run.cpuMicroseconds));
+  /**
+   * `target` against `other` three ways: medians of requests/s; the median of the
+   * rounds' own ratios (both measured in the same minute); server CPU per request
+   * (`other`'s over `target`'s), which the load generator sharing the cores
+   * disturbs least.
+   */
+  const compare = (target: string, other: string, name: CaseName) => {
+    const mine = runsOf(target, name);
+    const theirs = runsOf(other, name);
+    const perRound = mine.map(
+      (run, index) => run.requestsPerSecond / (theirs[index]?.requestsPerSecond ?? Number.NaN),
+    );
+    return `${target} / ${other} ${(rate(target, name) / rate(other, name)).toFixed(2)} (per round ${median(perRound).toFixed(2)}, CPU ${(cpu(other, name) / cpu(target, name)).toFixed(2)})`;
+  };
   for (const name of CASES) {
     const titles = {
       lookup: "GET /Users?filter=userName eq",
@@ -200,10 +217,11 @@ try {
     console.log(`\n${titles[name]}:`);
     for (const server of servers) {
       if (!runsCase(server.target, name)) continue;
-      const runs = results.get(`${server.target} ${name}`) ?? [];
+      const runs = runsOf(server.target, name);
       console.log(
-        `  ${server.target.padEnd(18)} ${rate(server.target, name).toFixed(0).padStart(6)} req/s  ${median(
-          runs.map((run) => run.cpuMicroseconds),
+        `  ${server.target.padEnd(18)} ${rate(server.target, name).toFixed(0).padStart(6)} req/s  ${cpu(
+          server.target,
+          name,
         )
           .toFixed(0)
           .padStart(
@@ -217,22 +235,16 @@ try {
       if (kind === "bare" || framework === "auth" || !runsCase(server.target, name)) continue;
       const bare = `${framework}-bare`;
       if (targets.includes(bare as Target)) {
-        ratios.push(
-          `${server.target} / ${bare} ${(rate(server.target, name) / rate(bare, name)).toFixed(2)}`,
-        );
+        ratios.push(compare(server.target, bare, name));
       }
     }
     if (targets.includes("auth-static") && targets.includes("auth-store")) {
-      ratios.push(
-        `auth-store / auth-static ${(rate("auth-store", name) / rate("auth-static", name)).toFixed(2)}`,
-      );
+      ratios.push(compare("auth-store", "auth-static", name));
     }
     if (targets.includes("express-baseline") && targets.includes("express-scim")) {
-      ratios.push(
-        `express-scim / express-baseline ${(rate("express-scim", name) / rate("express-baseline", name)).toFixed(2)}`,
-      );
+      ratios.push(compare("express-scim", "express-baseline", name));
     }
-    if (ratios.length > 0) console.log(`  ratios: ${ratios.join("; ")}`);
+    for (const ratio of ratios) console.log(`  ratio ${ratio}`);
   }
 } finally {
   await Promise.all(servers.map((server) => server.stop()));
