@@ -5,8 +5,6 @@ import type { Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { untilFresh } from "./stale-snapshots";
 
-/** Attempts of a delete that kept finding its snapshot older than the row it locked. */
-
 /**
  * The shape every deleting statement shares: lock the record row, check that the
  * snapshot still holds the version locked (else the membership rows the
