@@ -24,8 +24,9 @@ import { untilApplied } from "./update-record";
  *
  * A batch is the same as running its updates one after another in arrival
  * order, all inside one transaction: every update in it touches member ids no
- * other in it touches (an update that shares one waits for the next batch, so
- * the updates of one member id keep their arrival order), so their deltas
+ * other in it touches (an update that shares one with any update that arrived
+ * before it, batched or still waiting, waits for the next batch, so the updates
+ * of one member id keep their arrival order), so their deltas
  * commute; each gets the version the group has after it (a version per update
  * that changed rows, as alone), its own `added`/`removed`, and its own changes in
  * the feed with its own time. Only updates without attributes,
@@ -103,24 +104,25 @@ export function membershipBatches(
 
 /**
  * Takes the next batch off `queue`: the first waiting update, then every later
- * one whose member ids none before it in the batch touches (up to the limits).
- * The others stay, in order, for the next batch.
+ * one whose member ids no update before it in the queue touches, whether taken or
+ * left waiting (up to the limits). The others stay, in order, for the next batch.
  */
 function takeBatch(queue: Waiting[]): Waiting[] {
   const batch: Waiting[] = [];
-  const touched = new Set<string>();
+  /** Member ids of the updates looked at so far: a later update of one must not overtake them. */
+  const claimed = new Set<string>();
   let members = 0;
   for (let index = 0; index < queue.length && batch.length < MAX_BATCH_UPDATES; ) {
     const waiting = queue[index] as Waiting;
     const ids = memberIds(waiting.input);
     const fits =
       batch.length === 0 ||
-      (members + ids.length <= MAX_BATCH_MEMBERS && ids.every((id) => !touched.has(id)));
+      (members + ids.length <= MAX_BATCH_MEMBERS && ids.every((id) => !claimed.has(id)));
+    for (const id of ids) claimed.add(id);
     if (!fits) {
       index += 1;
       continue;
     }
-    for (const id of ids) touched.add(id);
     members += ids.length;
     batch.push(waiting);
     queue.splice(index, 1);

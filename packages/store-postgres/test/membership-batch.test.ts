@@ -119,6 +119,26 @@ describe.each(driverFactories)("batched membership changes on %s", (_name, open)
     expect(stored?.members?.map((member) => member.value).sort()).toEqual(["b", "c", "old"]);
   });
 
+  it("an update never overtakes a waiting one that shares a member id with it", async () => {
+    const id = await newGroup();
+    const results = await Promise.all([
+      membershipChange(id, 0, ["x"]),
+      membershipChange(id, 1, ["p"]),
+      membershipChange(id, 2, ["q"], ["p"]), // shares p with 1: waits for the next batch
+      membershipChange(id, 3, [], ["q"]), // shares q with 2, which waits: so it waits too
+    ]);
+    // As one at a time in arrival order: q is added by 2, then removed by 3.
+    const summary = (result: UpdatedRecord) => [result.version, result.membership];
+    expect(results.map(summary)).toEqual([
+      [2, { added: ["x"], removed: [] }],
+      [3, { added: ["p"], removed: [] }],
+      [4, { added: ["q"], removed: ["p"] }],
+      [5, { added: [], removed: ["q"] }],
+    ]);
+    const stored = await store.get(tenant, "Group", id, { includeMembers: true });
+    expect(stored?.members?.map((member) => member.value)).toEqual(["x"]);
+  });
+
   it("a missing group fails every update of the batch with 404", async () => {
     const attempts = await Promise.allSettled(
       Array.from({ length: 5 }, (_, index) => membershipChange("missing", index, [`m${index}`])),
