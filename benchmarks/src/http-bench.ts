@@ -24,6 +24,7 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { startBenchServer } from "./bench-server";
 import { BIG_GROUP, GROUPS, USERS, userId, userName } from "./http-dataset";
+import { median } from "./median";
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.HTTP_BENCH_CONNECTIONS ?? 10);
@@ -371,14 +372,6 @@ async function syncCase(store: StoreKind): Promise<SyncResult> {
 }
 
 const ms = (value: number) => value.toFixed(2);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 try {
   const directory: DirectoryResult[] = [];

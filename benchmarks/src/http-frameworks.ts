@@ -21,6 +21,7 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { userId, userName } from "./http-dataset";
 import { TARGETS, type Target } from "./http-targets";
+import { median } from "./median";
 
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 3);
@@ -144,11 +145,6 @@ async function measure(server: Running, name: CaseName, amount?: number): Promis
     p99: result.latency.p99,
   };
 }
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 async function checkBodySizes(servers: readonly Running[]): Promise<void> {
   for (const name of CASES.filter((entry) => entry !== "patch")) {
