@@ -203,6 +203,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   };
 
+  /**
+   * Whether a member a write adds is a live record. Core checked it before the
+   * write, but a delete can run in between (both await), and a group must never
+   * keep a member that no longer exists.
+   */
+  const isLiveMember = (tenant: MemoryTenantState, member: MemberRef) =>
+    tenant.types.get(member.type)?.records.has(member.value) === true;
+
   const link = (
     tenant: MemoryTenantState,
     resourceType: string,
@@ -398,7 +406,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (input.members !== undefined && input.members.length > 0) {
         const members = new Map<string, MemberRef>();
         for (const member of input.members) {
-          if (members.has(member.value)) continue;
+          if (members.has(member.value) || !isLiveMember(tenantData, member)) continue;
           members.set(member.value, copyMember(member));
           link(tenantData, input.resourceType, input.id, member.value);
         }
@@ -476,7 +484,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           }
         }
         for (const member of delta.add) {
-          if (members.has(member.value)) continue;
+          if (members.has(member.value) || !isLiveMember(tenantData, member)) continue;
           members.set(member.value, copyMember(member));
           link(tenantData, input.resourceType, input.id, member.value);
           added.push(member.value);

@@ -1,14 +1,15 @@
 import type { CreateInput, StoredRecord } from "@scimkit/core/store";
 import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
-import { clientError, json, type Tables } from "./rows";
+import { clientError, isVanishedMember, json, liveMember, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 
 /**
  * Creates a record with its unique keys, its members and its changes in ONE
  * statement, which is its own transaction: all of it commits or none, in one
  * round trip (an IdP's initial sync is mostly creates). A taken key fails the
- * statement with 23505, reported as 409 `uniqueness`.
+ * statement with 23505, reported as 409 `uniqueness`. Members that are no longer
+ * records are skipped (`liveMember`).
  */
 export async function createRecord(
   db: Queryable,
@@ -44,6 +45,7 @@ export async function createRecord(
          member.item ->> 'display', 1, member.ordinal
        FROM inserted, jsonb_array_elements(${parameters.add(json(input.members))}::jsonb)
          WITH ORDINALITY AS member(item, ordinal)
+       WHERE ${liveMember(tables.resources, t, "member.item ->> 'type'", "member.item ->> 'value'")}
        ORDER BY member.ordinal
        ON CONFLICT (tenant, group_id, member_id) DO NOTHING
      )`);
@@ -58,10 +60,16 @@ export async function createRecord(
       }),
     );
   }
-  try {
-    await db.query(`WITH ${ctes.join(", ")} SELECT id FROM inserted`, parameters.values);
-  } catch (error) {
-    throw clientError(error, input.uniqueKeys);
+  const text = `WITH ${ctes.join(", ")} SELECT id FROM inserted`;
+  // A member deleted after the snapshot fails the statement; the next one skips it.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db.query(text, parameters.values);
+      break;
+    } catch (error) {
+      if (isVanishedMember(error) && attempt <= (input.members?.length ?? 0)) continue;
+      throw clientError(error, input.uniqueKeys);
+    }
   }
   return {
     resourceType: input.resourceType,

@@ -7,7 +7,7 @@ import {
 import { draftItems } from "./change-feed";
 import type { Queryable } from "./client";
 import { type Waiting as Queued, queueBehind } from "./queue-behind";
-import { json, parseJson, type Tables } from "./rows";
+import { json, liveMember, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { untilApplied } from "./update-record";
 
@@ -230,7 +230,8 @@ export function compileMembershipBatch(
   ctes.push(`added AS (
        INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display, added_version, position)
        SELECT ${t}, ${type}, ${id}, batch.member_id, batch.member_type, batch.display, go.version + 1, batch.ordinal
-       FROM go, batch WHERE batch.op = 'add'
+       FROM go, batch
+       WHERE batch.op = 'add' AND ${liveMember(resources, t, "batch.member_type", "batch.member_id")}
        ORDER BY batch.ordinal
        ON CONFLICT (tenant, group_id, member_id) DO NOTHING
        RETURNING member_id

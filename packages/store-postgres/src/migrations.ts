@@ -1,4 +1,6 @@
+import { ALL_TENANTS } from "./change-feed";
 import { inTransaction, type PostgresClient } from "./client";
+import { MEMBER_REFERENCE } from "./rows";
 
 /** One versioned step of the store's schema. Versions only grow; applied steps never change. */
 export interface Migration {
@@ -260,6 +262,27 @@ export const MIGRATIONS: readonly Migration[] = [
     // on the column: on PGlite, whose one connection waits for it, the store's
     // background refresh of 100 000 users fell from ~420 to ~230 ms.
     statements: (schema) => [`ALTER TABLE ${schema}.resources ALTER COLUMN data SET STATISTICS 0`],
+  },
+  {
+    version: 6,
+    name: "a membership row cannot outlive its member",
+    // Core checks that members exist before a write adds them, and a delete removes
+    // the member's rows; but a delete that committed between the check and the add,
+    // or whose snapshot predates the add's commit, left a row naming a deleted
+    // member. The foreign key closes both windows the way PostgreSQL does for any
+    // reference: the add's check locks the member's row (so a delete waits for the
+    // add, and its cascade, run on a fresh snapshot, removes the new row) and fails
+    // when the member is already gone (the store then retries without it). It leads
+    // with the tenant, so Citus accepts it between the colocated tables. Rows that
+    // the old race left behind go first, or the constraint could not be added.
+    statements: (schema) => [
+      `${ALL_TENANTS} DELETE FROM ${schema}.memberships m WHERE NOT EXISTS (
+        SELECT 1 FROM ${schema}.resources r
+        WHERE r.tenant = m.tenant AND r.resource_type = m.member_type AND r.id = m.member_id)`,
+      `ALTER TABLE ${schema}.memberships ADD CONSTRAINT ${MEMBER_REFERENCE}
+        FOREIGN KEY (tenant, member_type, member_id)
+        REFERENCES ${schema}.resources (tenant, resource_type, id) ON DELETE CASCADE`,
+    ],
   },
 ];
 

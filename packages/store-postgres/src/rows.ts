@@ -88,6 +88,17 @@ export const isoInstant = (column: string) =>
 export const isInstant = (value: unknown): value is string =>
   typeof value === "string" && !Number.isNaN(Date.parse(value));
 
+/**
+ * The condition that the member of type `type` and id `id` (SQL expressions) is a
+ * live record of the tenant in the statement's snapshot. Writes that add members skip
+ * the others: core checked them, but a delete may have committed since; one that
+ * commits after the snapshot fails the write on the membership's foreign key, and
+ * the write runs again (`isVanishedMember`).
+ */
+export const liveMember = (resources: string, tenant: string, type: string, id: string) =>
+  `EXISTS (SELECT 1 FROM ${resources} live WHERE live.tenant = ${tenant}
+     AND live.resource_type = ${type} AND live.id = ${id})`;
+
 /** PostgreSQL text and jsonb cannot hold U+0000, so no stored id or value contains it. */
 export const hasNul = (text: string) => text.includes("\u0000");
 
@@ -95,6 +106,20 @@ const errorCode = (error: unknown): unknown =>
   typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
 
 const UNIQUE_VIOLATION = "23505";
+const FOREIGN_KEY_VIOLATION = "23503";
+
+/** The foreign key from a membership row to its member's record (migration 6). */
+export const MEMBER_REFERENCE = "memberships_member_fkey";
+
+/**
+ * Whether a write failed because a member it adds was deleted after the write's
+ * snapshot was taken (the membership's foreign key found no member row). Its
+ * statement skips members its snapshot lacks, so running it again succeeds
+ * without that member.
+ */
+export const isVanishedMember = (error: unknown): boolean =>
+  errorCode(error) === FOREIGN_KEY_VIOLATION &&
+  (error as { constraint?: unknown }).constraint === MEMBER_REFERENCE;
 // 22P05: jsonb rejects \u0000; 22021: text rejects a NUL byte.
 const UNSTORABLE = new Set(["22P05", "22021"]);
 

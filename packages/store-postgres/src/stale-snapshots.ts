@@ -1,15 +1,19 @@
 import { ScimError } from "@scimkit/core/store";
+import { isVanishedMember } from "./rows";
 
 /** Attempts of a statement that kept finding its snapshot older than the row it locked. */
 const MAX_STALE_ATTEMPTS = 50;
+const STALE: unique symbol = Symbol("stale");
 
 /**
  * Runs a statement that locks a record row (`run`) until it ran on a snapshot
  * holding the version it locked (its row says `applied`), and returns that row;
  * `undefined` when `missing(row)` says the record is not there. A statement that
  * had to wait for the lock reads everything else with the snapshot it started
- * with, so it changes nothing and runs again (see `updateRecord`); after
- * MAX_STALE_ATTEMPTS such runs it gives up with 503 `store.busy`.
+ * with, so it changes nothing and runs again (see `updateRecord`). A statement
+ * that failed because a member it adds was deleted after its snapshot was taken
+ * is stale the same way, and runs again too (the new snapshot skips that member).
+ * After MAX_STALE_ATTEMPTS such runs it gives up with 503 `store.busy`.
  */
 export async function untilFresh(
   id: string,
@@ -17,9 +21,14 @@ export async function untilFresh(
   missing: (row: Record<string, unknown> | undefined) => boolean,
 ): Promise<Record<string, unknown> | undefined> {
   for (let attempt = 1; ; attempt += 1) {
-    const row = await run();
-    if (missing(row)) return undefined;
-    if (row?.applied === true) return row;
+    const row = await run().catch((error: unknown): typeof STALE => {
+      if (isVanishedMember(error)) return STALE;
+      throw error;
+    });
+    if (row !== STALE) {
+      if (missing(row)) return undefined;
+      if (row?.applied === true) return row;
+    }
     if (attempt >= MAX_STALE_ATTEMPTS) {
       throw new ScimError({
         status: 503,

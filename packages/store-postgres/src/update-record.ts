@@ -9,7 +9,7 @@ import {
 } from "@scimkit/core/store";
 import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
-import { clientError, json, parseJson, type Tables } from "./rows";
+import { clientError, json, liveMember, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { untilFresh } from "./stale-snapshots";
 
@@ -166,13 +166,15 @@ export function compileUpdate(
       changedRows.push("cleared");
     }
     if (addsMembers) {
-      // A new member's place: the version this write gives the group, then its order here.
+      // A new member's place: the version this write gives the group, then its order
+      // here. Members gone from the snapshot are skipped (see `liveMember`).
       ctes.push(`added AS (
          INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display, added_version, position)
          SELECT ${t}, ${type}, ${id}, member.item ->> 'value', member.item ->> 'type',
            member.item ->> 'display', go.version + 1, member.ordinal
          FROM go, jsonb_array_elements(${parameters.add(json(delta.add))}::jsonb)
            WITH ORDINALITY AS member(item, ordinal)
+         WHERE ${liveMember(resources, t, "member.item ->> 'type'", "member.item ->> 'value'")}
          ORDER BY member.ordinal
          ON CONFLICT (tenant, group_id, member_id) DO NOTHING
          RETURNING member_id

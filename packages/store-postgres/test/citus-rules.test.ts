@@ -6,8 +6,9 @@ import { type Driver, driverFactories, uniqueSchema } from "./drivers";
 /**
  * Citus is not installable here, so its rules for a schema distributed by tenant
  * are checked on the migrated catalog: every table is either distributed (key
- * and unique indexes lead with `tenant text`) or a listed reference table; no
- * foreign keys, no sequences or identity columns. The statements are checked
+ * and unique indexes lead with `tenant text`) or a listed reference table;
+ * foreign keys only between distributed tables and led by the tenant; no
+ * sequences or identity columns. The statements are checked
  * in conformance.test.ts, on everything the conformance suite made the store send.
  */
 describe.each(driverFactories)("schema distributable by tenant on %s", (_name, open) => {
@@ -61,13 +62,26 @@ describe.each(driverFactories)("schema distributable by tenant on %s", (_name, o
     }
   });
 
-  it("has no foreign keys, sequences or identity columns", async () => {
-    expect(
-      await sql(
-        `SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-         WHERE n.nspname = $1 AND c.contype = 'f'`,
-      ),
-    ).toEqual([]);
+  it("has foreign keys only between distributed tables, on columns led by tenant", async () => {
+    // Citus accepts a foreign key between colocated distributed tables when it
+    // includes the distribution column on both sides; here that is the first column.
+    const keys = await sql(
+      `SELECT c.conname, c.conrelid::regclass::text AS from_table, c.confrelid::regclass::text AS to_table,
+         (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]) AS from_first,
+         (SELECT attname FROM pg_attribute WHERE attrelid = c.confrelid AND attnum = c.confkey[1]) AS to_first
+       FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+       WHERE n.nspname = $1 AND c.contype = 'f'`,
+    );
+    expect(keys.map((key) => key.conname)).toEqual(["memberships_member_fkey"]);
+    const unqualified = (name: unknown) => String(name).replace(/^.*\./, "").replaceAll('"', "");
+    for (const key of keys) {
+      expect(DISTRIBUTED_TABLES).toContain(unqualified(key.from_table));
+      expect(DISTRIBUTED_TABLES).toContain(unqualified(key.to_table));
+      expect([key.from_first, key.to_first]).toEqual(["tenant", "tenant"]);
+    }
+  });
+
+  it("has no sequences or identity columns", async () => {
     expect(
       await sql(
         `SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -32,6 +32,18 @@ describe.skipIf(DATABASE_URL === undefined)(
     });
 
     it("loses no member PATCH sent to both instances at once", async () => {
+      for (const id of [
+        ...Array.from({ length: 20 }, (_, index) => `old-${index}`),
+        ...Array.from({ length: 60 }, (_, index) => `new-${index}`),
+      ]) {
+        await stores[0].create(tenant, {
+          resourceType: "User",
+          id,
+          created: "2024-01-01T00:00:00.000Z",
+          data: { userName: id },
+          uniqueKeys: [{ attribute: "userName", value: id }],
+        });
+      }
       await stores[0].create(tenant, {
         resourceType: "Group",
         id: "group",

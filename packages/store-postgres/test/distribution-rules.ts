@@ -50,6 +50,8 @@ export const ALL_TENANT_STATEMENTS: Readonly<Record<string, RegExp>> = {
     /DELETE FROM \S+\.deleted_resources WHERE purge_after/,
   "log.prune(): the oldest entries of any tenant":
     /DELETE FROM \S+\.provisioning_log entry USING doomed/,
+  "migrate() to version 6: membership rows whose member is gone":
+    /DELETE FROM \S+\.memberships m WHERE NOT EXISTS/,
   "log.append(): one batch may hold entries of several tenants":
     /INSERT INTO \S+\.provisioning_log .* FROM jsonb_to_recordset/s,
 };

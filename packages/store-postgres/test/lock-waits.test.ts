@@ -142,6 +142,45 @@ describe.skipIf(DATABASE_URL === undefined)("writes that wait for a record's loc
     expect(restored?.restoredMembers).toEqual(["w-1"]);
   });
 
+  it("deletes a user with the membership a write it waited for added", async () => {
+    await user("v-1");
+    const id = await group([]);
+    expect(
+      await race(
+        (inside) => members(inside, id, ["v-1"]),
+        () => store.delete(tenant, "User", "v-1"),
+      ),
+    ).toBe(true);
+    expect(await memberIds(id)).toEqual([]);
+    expect(await store.memberOf(tenant, "v-1")).toEqual([]);
+  });
+
+  it("skips a member that a delete it waited for removed", async () => {
+    await user("u-1");
+    await user("u-2");
+    const id = await group([]);
+    const added = await race(
+      (inside) => inside.delete(tenant, "User", "u-1"),
+      () => members(store, id, ["u-1", "u-2"]),
+    );
+    expect(added.membership).toEqual({ added: ["u-2"], removed: [] });
+    expect(await memberIds(id)).toEqual(["u-2"]);
+    const changes = await store.feed!.read(tenant, { after: 0, limit: 1000 });
+    expect(changes.filter((change) => change.id === id).map((change) => change.data)).toEqual([
+      { added: ["u-2"], removed: [] },
+    ]);
+  });
+
+  it("creates a group without a member that a delete it waited for removed", async () => {
+    await user("c-1");
+    await user("c-2");
+    const id = await race(
+      (inside) => inside.delete(tenant, "User", "c-1"),
+      () => group(["c-1", "c-2"]),
+    );
+    expect(await memberIds(id)).toEqual(["c-2"]);
+  });
+
   it("frees the unique key a write it waited for took", async () => {
     await user("k-1");
     const rename = (target: PostgresStore, userName: string) =>

@@ -23,6 +23,21 @@ describe.each(driverFactories)("batched membership changes on %s", (_name, open)
     driver = await open();
     store = postgresStore({ client: recordingClient(driver.client, recorded), schema });
     await store.migrate();
+    // Members must be records (a group never keeps one that is not).
+    const users = [
+      ...Array.from({ length: 40 }, (_, index) => `u${index}`),
+      ...["old", "a", "b", "c", "x", "p", "q"],
+      ...Array.from({ length: 5 }, (_, index) => `m${index}`),
+    ];
+    for (const id of users) {
+      await store.create(tenant, {
+        resourceType: "User",
+        id,
+        created: "2024-01-01T00:00:00.000Z",
+        data: { userName: id },
+        uniqueKeys: [{ attribute: "userName", value: id }],
+      });
+    }
   }, 120_000);
 
   afterAll(async () => {

@@ -143,7 +143,10 @@ export interface CreateInput {
   readonly data: ScimObject;
   /** Must not collide with a live record of the same type and tenant -> 409 `uniqueness`. */
   readonly uniqueKeys: readonly UniqueKey[];
-  /** Initial members for types with a membership relation. */
+  /**
+   * Initial members for types with a membership relation. Members that are not
+   * live records of their `type` when the write applies are skipped, as in `update`.
+   */
   readonly members?: readonly MemberRef[];
   /** Changes to record with the write (see `ChangeDraft`); ignored by a store without `feed`. */
   readonly changes?: readonly ChangeDraft[];
@@ -347,8 +350,11 @@ export interface ScimStore {
    * Applies `data` and/or a membership delta atomically and returns the new record
    * (without members). Throws 404 when the record does not exist, 412 on a version
    * mismatch, 409 `uniqueness` on a taken key. Concurrent membership deltas on one
-   * record never lose each other's changes. Member ids that do not exist as
-   * records are the caller's concern (core checks them before writing).
+   * record never lose each other's changes. Added members that are not live
+   * records of their `type` when the write applies are skipped (not stored, not in
+   * `membership.added`): core checks them before writing, but a delete can commit
+   * in between, and a group must never keep a member that no longer exists (nor
+   * may a delete that runs concurrently with the add leave its row behind).
    */
   update(tenant: string, input: UpdateInput): Promise<UpdatedRecord>;
 
@@ -375,8 +381,8 @@ export interface ScimStore {
    * For each of `ids` that exists as a live record of the tenant, the resource
    * types it exists as (ids are unique per type, so normally one); ids that do
    * not exist are absent from the map. One call answers for every id (a single
-   * query for a SQL store): core calls it before adding members, so a group never
-   * references a missing resource and every member carries its real type.
+   * query for a SQL store): core calls it before adding members, so an add of a
+   * missing resource is refused and every member carries its real type.
    */
   resourceTypesOf(
     tenant: string,

@@ -173,6 +173,32 @@ export function defineMembershipConformance(harness: ConformanceHarness): void {
       expect(filtered.totalResults).toBe(0);
     });
 
+    test("members that are not live records are skipped, on create and on update", async () => {
+      const tenant = newTenant("members-live");
+      const [a, b, c] = (await createUsers(tenant, 3)) as [string, string, string];
+      // b is deleted after a caller checked it (core does), before the writes add it.
+      expect(await current().delete(tenant, "User", b)).toBe(true);
+      const created = await createGroup(tenant, [a, b, "no-such-user"]);
+      expect(await membersOf(tenant, created.id)).toEqual([a]);
+      const group = await createGroup(tenant, []);
+      const updated = await repositoryOf().update(tenant, {
+        resourceType: "Group",
+        id: group.id,
+        members: { add: [member(b), member(c), member("no-such-user")], remove: [] },
+      });
+      expect(updated.membership).toEqual({ added: [c], removed: [] });
+      expect(updated.version).toBe(2);
+      const onlyGone = await repositoryOf().update(tenant, {
+        resourceType: "Group",
+        id: group.id,
+        members: { add: [member(b)], remove: [] },
+      });
+      expect(onlyGone.membership).toEqual({ added: [], removed: [] });
+      expect(onlyGone.version).toBe(2);
+      expect(await membersOf(tenant, group.id)).toEqual([c]);
+      expect(await current().memberOf(tenant, b)).toEqual([]);
+    });
+
     test("deleting a group removes it from its members' groups", async () => {
       const tenant = newTenant("delete-group");
       const [a] = (await createUsers(tenant, 1)) as [string];
