@@ -3,13 +3,15 @@ import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
 import { clientError, isVanishedMember, json, liveMember, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
+import type { AddOptions } from "./update-record";
 
 /**
  * Creates a record with its unique keys, its members and its changes in ONE
  * statement, which is its own transaction: all of it commits or none, in one
  * round trip (an IdP's initial sync is mostly creates). A taken key fails the
- * statement with 23505, reported as 409 `uniqueness`. Members that are no longer
- * records are skipped (`liveMember`).
+ * statement with 23505, reported as 409 `uniqueness`. A member that is no longer
+ * a record fails it on the membership's foreign key; it then runs again adding
+ * only members its snapshot holds (`liveMember`).
  */
 export async function createRecord(
   db: Queryable,
@@ -17,6 +19,37 @@ export async function createRecord(
   tenant: string,
   input: CreateInput,
 ): Promise<StoredRecord> {
+  let statement = compileCreate(tables, tenant, input);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db.query(statement.text, statement.values);
+      break;
+    } catch (error) {
+      // Each run after the first sees the deletes that failed the one before.
+      if (isVanishedMember(error) && attempt <= (input.members?.length ?? 0)) {
+        statement = compileCreate(tables, tenant, input, { liveMembersOnly: true });
+        continue;
+      }
+      throw clientError(error, input.uniqueKeys);
+    }
+  }
+  return {
+    resourceType: input.resourceType,
+    id: input.id,
+    version: 1,
+    created: input.created,
+    lastModified: input.created,
+    data: structuredClone(input.data),
+  };
+}
+
+/** The statement for one create, with `$n` placeholders and its values. */
+function compileCreate(
+  tables: Tables,
+  tenant: string,
+  input: CreateInput,
+  options: AddOptions = {},
+): { text: string; values: unknown[] } {
   const parameters = new SqlParameters();
   const t = parameters.add(tenant);
   const type = parameters.add(input.resourceType);
@@ -45,7 +78,7 @@ export async function createRecord(
          member.item ->> 'display', 1, member.ordinal
        FROM inserted, jsonb_array_elements(${parameters.add(json(input.members))}::jsonb)
          WITH ORDINALITY AS member(item, ordinal)
-       WHERE ${liveMember(tables.resources, t, "member.item ->> 'type'", "member.item ->> 'value'")}
+       ${options.liveMembersOnly === true ? `WHERE ${liveMember(tables.resources, t, "member.item ->> 'type'", "member.item ->> 'value'")}` : ""}
        ORDER BY member.ordinal
        ON CONFLICT (tenant, group_id, member_id) DO NOTHING
      )`);
@@ -60,23 +93,5 @@ export async function createRecord(
       }),
     );
   }
-  const text = `WITH ${ctes.join(", ")} SELECT id FROM inserted`;
-  // A member deleted after the snapshot fails the statement; the next one skips it.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await db.query(text, parameters.values);
-      break;
-    } catch (error) {
-      if (isVanishedMember(error) && attempt <= (input.members?.length ?? 0)) continue;
-      throw clientError(error, input.uniqueKeys);
-    }
-  }
-  return {
-    resourceType: input.resourceType,
-    id: input.id,
-    version: 1,
-    created: input.created,
-    lastModified: input.created,
-    data: structuredClone(input.data),
-  };
+  return { text: `WITH ${ctes.join(", ")} SELECT id FROM inserted`, values: parameters.values };
 }

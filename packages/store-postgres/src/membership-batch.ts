@@ -9,7 +9,7 @@ import type { Queryable } from "./client";
 import { type Waiting as Queued, queueBehind } from "./queue-behind";
 import { json, liveMember, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
-import { untilApplied } from "./update-record";
+import { type AddOptions, untilApplied } from "./update-record";
 
 /**
  * Concurrent membership changes of one group, batched.
@@ -144,8 +144,14 @@ export async function updateMembershipBatch(
   inputs: readonly UpdateInput[],
 ): Promise<UpdatedRecord[]> {
   const first = inputs[0] as UpdateInput;
-  const { text, values } = compileMembershipBatch(tables, tenant, inputs);
-  const row = await untilApplied(first.id, async () => (await db.query(text, values)).rows[0]);
+  const statement = compileMembershipBatch(tables, tenant, inputs);
+  let checked: typeof statement | undefined;
+  const row = await untilApplied(first.id, async (membersVanished) => {
+    const { text, values } = membersVanished
+      ? (checked ??= compileMembershipBatch(tables, tenant, inputs, { liveMembersOnly: true }))
+      : statement;
+    return (await db.query(text, values)).rows[0];
+  });
   const applied = parseJson(row.requests) as { added: string[]; removed: string[] }[];
   const data = parseJson(row.data) as ScimObject;
   let version = Number(row.current_version);
@@ -173,6 +179,7 @@ export function compileMembershipBatch(
   tables: Tables,
   tenant: string,
   inputs: readonly UpdateInput[],
+  options: AddOptions = {},
 ): { text: string; values: unknown[] } {
   const { resources, memberships, pendingChanges } = tables;
   const first = inputs[0] as UpdateInput;
@@ -231,7 +238,7 @@ export function compileMembershipBatch(
        INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display, added_version, position)
        SELECT ${t}, ${type}, ${id}, batch.member_id, batch.member_type, batch.display, go.version + 1, batch.ordinal
        FROM go, batch
-       WHERE batch.op = 'add' AND ${liveMember(resources, t, "batch.member_type", "batch.member_id")}
+       WHERE batch.op = 'add'${options.liveMembersOnly === true ? ` AND ${liveMember(resources, t, "batch.member_type", "batch.member_id")}` : ""}
        ORDER BY batch.ordinal
        ON CONFLICT (tenant, group_id, member_id) DO NOTHING
        RETURNING member_id

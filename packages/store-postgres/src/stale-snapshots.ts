@@ -11,19 +11,23 @@ const STALE: unique symbol = Symbol("stale");
  * `undefined` when `missing(row)` says the record is not there. A statement that
  * had to wait for the lock reads everything else with the snapshot it started
  * with, so it changes nothing and runs again (see `updateRecord`). A statement
- * that failed because a member it adds was deleted after its snapshot was taken
- * is stale the same way, and runs again too (the new snapshot skips that member).
+ * that failed because a member it adds is no longer a record (the membership's
+ * foreign key) runs again too, told so by `membersVanished`, and then adds only
+ * members its snapshot holds (`liveMember`): core checked every member just
+ * before, so the check is left to the foreign key until one fails it.
  * After MAX_STALE_ATTEMPTS such runs it gives up with 503 `store.busy`.
  */
 export async function untilFresh(
   id: string,
-  run: () => Promise<Record<string, unknown> | undefined>,
+  run: (membersVanished: boolean) => Promise<Record<string, unknown> | undefined>,
   missing: (row: Record<string, unknown> | undefined) => boolean,
 ): Promise<Record<string, unknown> | undefined> {
+  let membersVanished = false;
   for (let attempt = 1; ; attempt += 1) {
-    const row = await run().catch((error: unknown): typeof STALE => {
-      if (isVanishedMember(error)) return STALE;
-      throw error;
+    const row = await run(membersVanished).catch((error: unknown): typeof STALE => {
+      if (!isVanishedMember(error)) throw error;
+      membersVanished = true;
+      return STALE;
     });
     if (row !== STALE) {
       if (missing(row)) return undefined;

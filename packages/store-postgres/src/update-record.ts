@@ -35,8 +35,12 @@ export async function updateRecord(
   tenant: string,
   input: UpdateInput,
 ): Promise<UpdatedRecord> {
-  const { text, values } = compileUpdate(tables, tenant, input);
-  const row = await untilApplied(input.id, async () => {
+  const statement = compileUpdate(tables, tenant, input);
+  let checked: typeof statement | undefined;
+  const row = await untilApplied(input.id, async (membersVanished) => {
+    const { text, values } = membersVanished
+      ? (checked ??= compileUpdate(tables, tenant, input, { liveMembersOnly: true }))
+      : statement;
     try {
       const found = (await db.query(text, values)).rows[0];
       if (found?.conflict === true) throw versionConflictError(input.id);
@@ -71,7 +75,7 @@ export async function updateRecord(
  */
 export async function untilApplied(
   id: string,
-  run: () => Promise<Record<string, unknown> | undefined>,
+  run: (membersVanished: boolean) => Promise<Record<string, unknown> | undefined>,
 ): Promise<Record<string, unknown>> {
   const row = await untilFresh(
     id,
@@ -82,11 +86,21 @@ export async function untilApplied(
   return row;
 }
 
+/** How a statement that adds members treats them. */
+export interface AddOptions {
+  /**
+   * Add only members the snapshot holds as records (`liveMember`), for the run
+   * after one failed because a member was gone. @default false
+   */
+  readonly liveMembersOnly?: boolean;
+}
+
 /** The statement for one update, with `$n` placeholders and its values. */
 export function compileUpdate(
   tables: Tables,
   tenant: string,
   input: UpdateInput,
+  options: AddOptions = {},
 ): { text: string; values: unknown[] } {
   const { resources, uniqueKeys, memberships } = tables;
   const parameters = new SqlParameters();
@@ -166,15 +180,14 @@ export function compileUpdate(
       changedRows.push("cleared");
     }
     if (addsMembers) {
-      // A new member's place: the version this write gives the group, then its order
-      // here. Members gone from the snapshot are skipped (see `liveMember`).
+      // A new member's place: the version this write gives the group, then its order here.
       ctes.push(`added AS (
          INSERT INTO ${memberships} (tenant, group_type, group_id, member_id, member_type, display, added_version, position)
          SELECT ${t}, ${type}, ${id}, member.item ->> 'value', member.item ->> 'type',
            member.item ->> 'display', go.version + 1, member.ordinal
          FROM go, jsonb_array_elements(${parameters.add(json(delta.add))}::jsonb)
            WITH ORDINALITY AS member(item, ordinal)
-         WHERE ${liveMember(resources, t, "member.item ->> 'type'", "member.item ->> 'value'")}
+         ${options.liveMembersOnly === true ? `WHERE ${liveMember(resources, t, "member.item ->> 'type'", "member.item ->> 'value'")}` : ""}
          ORDER BY member.ordinal
          ON CONFLICT (tenant, group_id, member_id) DO NOTHING
          RETURNING member_id

@@ -154,6 +154,24 @@ describe.each(driverFactories)("batched membership changes on %s", (_name, open)
     expect(stored?.members?.map((member) => member.value)).toEqual(["x"]);
   });
 
+  it("a member that is not a record is skipped without failing the rest of its batch", async () => {
+    const id = await newGroup();
+    const before = batchStatements().length;
+    const results = await Promise.all(
+      ["m0", "ghost", "m1", "m2"].map((member, index) => membershipChange(id, index, [member])),
+    );
+    expect(batchStatements().length).toBeGreaterThan(before);
+    expect(results.map((result) => result.membership)).toEqual([
+      { added: ["m0"], removed: [] },
+      { added: [], removed: [] },
+      { added: ["m1"], removed: [] },
+      { added: ["m2"], removed: [] },
+    ]);
+    const stored = await store.get(tenant, "Group", id, { includeMembers: true });
+    expect(stored?.members?.map((member) => member.value)).toEqual(["m0", "m1", "m2"]);
+    expect(stored?.version).toBe(4);
+  });
+
   it("a missing group fails every update of the batch with 404", async () => {
     const attempts = await Promise.allSettled(
       Array.from({ length: 5 }, (_, index) => membershipChange("missing", index, [`m${index}`])),
@@ -177,8 +195,10 @@ describe.each(driverFactories)("batched membership changes on %s", (_name, open)
         },
         changes: [{ type: "group.membersChanged" as const, data: {}, membership: true as const }],
       }));
-      const statement = compileMembershipBatch(tables, tenant, inputs);
-      expect(await checkStatement(driver.client, statement)).toEqual([]);
+      for (const liveMembersOnly of [false, true]) {
+        const statement = compileMembershipBatch(tables, tenant, inputs, { liveMembersOnly });
+        expect(await checkStatement(driver.client, statement)).toEqual([]);
+      }
     }
   });
 });
