@@ -145,10 +145,9 @@ export async function updateMembershipBatch(
 ): Promise<UpdatedRecord[]> {
   const first = inputs[0] as UpdateInput;
   const statement = compileMembershipBatch(tables, tenant, inputs);
-  let checked: typeof statement | undefined;
   const row = await untilApplied(first.id, async (membersVanished) => {
     const { text, values } = membersVanished
-      ? (checked ??= compileMembershipBatch(tables, tenant, inputs, { liveMembersOnly: true }))
+      ? compileMembershipBatch(tables, tenant, inputs, { liveMembersOnly: true })
       : statement;
     return (await db.query(text, values)).rows[0];
   });

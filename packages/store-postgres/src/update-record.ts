@@ -36,10 +36,9 @@ export async function updateRecord(
   input: UpdateInput,
 ): Promise<UpdatedRecord> {
   const statement = compileUpdate(tables, tenant, input);
-  let checked: typeof statement | undefined;
   const row = await untilApplied(input.id, async (membersVanished) => {
     const { text, values } = membersVanished
-      ? (checked ??= compileUpdate(tables, tenant, input, { liveMembersOnly: true }))
+      ? compileUpdate(tables, tenant, input, { liveMembersOnly: true })
       : statement;
     try {
       const found = (await db.query(text, values)).rows[0];
