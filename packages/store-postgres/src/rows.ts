@@ -90,10 +90,10 @@ export const isInstant = (value: unknown): value is string =>
 
 /**
  * The condition that the member of type `type` and id `id` (SQL expressions) is a
- * live record of the tenant in the statement's snapshot. Writes that add members skip
- * the others: core checked them, but a delete may have committed since; one that
- * commits after the snapshot fails the write on the membership's foreign key, and
- * the write runs again (`isVanishedMember`).
+ * live record of the tenant in the statement's snapshot. A write that adds members
+ * uses it only when it runs again after the membership's foreign key found one gone
+ * (`isVanishedMember`); the first run leaves the check to the key, since core
+ * checked every member just before.
  */
 export const liveMember = (resources: string, tenant: string, type: string, id: string) =>
   `EXISTS (SELECT 1 FROM ${resources} live WHERE live.tenant = ${tenant}
@@ -113,13 +113,13 @@ export const MEMBER_REFERENCE = "memberships_member_fkey";
 
 /**
  * Whether a write failed because a member it adds was deleted after the write's
- * snapshot was taken (the membership's foreign key found no member row). Its
- * statement skips members its snapshot lacks, so running it again succeeds
- * without that member.
+ * snapshot was taken, or was never there (the membership's foreign key found no
+ * member row). Run again adding only `liveMember`s, it succeeds without that member.
  */
 export const isVanishedMember = (error: unknown): boolean =>
   errorCode(error) === FOREIGN_KEY_VIOLATION &&
   (error as { constraint?: unknown }).constraint === MEMBER_REFERENCE;
+
 // 22P05: jsonb rejects \u0000; 22021: text rejects a NUL byte.
 const UNSTORABLE = new Set(["22P05", "22021"]);
 

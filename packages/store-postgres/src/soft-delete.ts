@@ -199,6 +199,7 @@ export async function restoreFromTrash(
        SELECT $1, $2, $3, live.id, member.item ->> 'type', member.item ->> 'display', $5::bigint, member.ordinal
        FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS member(item, ordinal)
        JOIN ${resources} live ON live.tenant = $1 AND live.id = member.item ->> 'value'
+         AND live.resource_type = member.item ->> 'type'
        ORDER BY member.ordinal
        FOR KEY SHARE OF live
        ON CONFLICT (tenant, group_id, member_id) DO NOTHING
