@@ -36,18 +36,25 @@ export interface ListResponseInput {
  * present (an empty array for an empty page).
  */
 export function listResponse(input: ListResponseInput): ListResponseBody {
-  const cursorPaging = input.page.kind === "cursor";
+  const { page, resources } = input;
+  const totalResults = Math.max(0, Math.trunc(input.totalResults ?? resources.length));
+  // One literal per paging method, keys in the order clients see: every lookup builds one.
+  if (page.kind === "index") {
+    return {
+      schemas: [LIST_RESPONSE_SCHEMA],
+      totalResults,
+      itemsPerPage: resources.length,
+      startIndex: page.startIndex,
+      Resources: resources,
+    };
+  }
+  const { nextCursor, previousCursor } = input;
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
-    ...(input.totalResults === undefined && cursorPaging
-      ? {}
-      : { totalResults: Math.max(0, Math.trunc(input.totalResults ?? input.resources.length)) }),
-    itemsPerPage: input.resources.length,
-    ...(input.page.kind === "index" ? { startIndex: input.page.startIndex } : {}),
-    ...(cursorPaging && input.nextCursor !== undefined ? { nextCursor: input.nextCursor } : {}),
-    ...(cursorPaging && input.previousCursor !== undefined
-      ? { previousCursor: input.previousCursor }
-      : {}),
-    Resources: input.resources,
+    ...(input.totalResults === undefined ? {} : { totalResults }),
+    itemsPerPage: resources.length,
+    ...(nextCursor === undefined ? {} : { nextCursor }),
+    ...(previousCursor === undefined ? {} : { previousCursor }),
+    Resources: resources,
   };
 }

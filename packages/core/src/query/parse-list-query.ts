@@ -79,6 +79,9 @@ const INTEGER_PATTERN = /^[+-]?\d+$/;
 
 type Parameters = ReadonlyMap<string, unknown>;
 
+/** The default projection, shared: nothing downstream modifies a projection. */
+const NO_PROJECTION: Result<Projection> = ok(Object.freeze({}));
+
 function collect(source: ListQuerySource, strict: boolean): Result<Parameters> {
   const parameters = new Map<string, unknown>();
   if (source.kind === "query") {
@@ -200,6 +203,9 @@ function readProjection(
     strict,
   );
   if (!excludedAttributes.ok) return excludedAttributes;
+  if (attributes.value === undefined && excludedAttributes.value === undefined) {
+    return NO_PROJECTION;
+  }
   return ok({
     ...(attributes.value === undefined ? {} : { attributes: attributes.value }),
     ...(excludedAttributes.value === undefined
@@ -352,8 +358,8 @@ export function parseListQuery(
   if (filterText.value !== undefined && filterText.value.trim() !== "") {
     const parsed = parseFilter(filterText.value, {
       strict,
-      ...(options.maxFilterLength === undefined ? {} : { maxLength: options.maxFilterLength }),
-      ...(options.maxFilterDepth === undefined ? {} : { maxDepth: options.maxFilterDepth }),
+      maxLength: options.maxFilterLength,
+      maxDepth: options.maxFilterDepth,
     });
     if (!parsed.ok) return parsed;
     const bound = bindFilter(parsed.value, resourceSchema);
@@ -367,11 +373,13 @@ export function parseListQuery(
   if (!page.ok) return page;
   const projection = readProjection(parameters, resourceSchema, strict);
   if (!projection.ok) return projection;
-  return ok({
-    ...(filter === undefined ? {} : { filter }),
-    ...(sort.value === undefined ? {} : { sort: sort.value }),
+  // Optional fields assigned, not spread: every IdP lookup is parsed here.
+  const query: { -readonly [K in keyof ListQuery]: ListQuery[K] } = {
     page: page.value.page,
     pagination: page.value.pagination,
     projection: projection.value,
-  });
+  };
+  if (filter !== undefined) query.filter = filter;
+  if (sort.value !== undefined) query.sort = sort.value;
+  return ok(query);
 }

@@ -66,16 +66,25 @@ interface CompiledProjection {
   readonly exclude: Selection | undefined;
 }
 
-const compile = (projection: Projection | undefined): CompiledProjection => ({
-  include:
-    projection?.attributes === undefined || projection.attributes.length === 0
-      ? undefined
-      : buildSelection(projection.attributes),
-  exclude:
-    projection?.excludedAttributes === undefined || projection.excludedAttributes.length === 0
-      ? undefined
-      : buildSelection(projection.excludedAttributes),
+/** The default projection compiled: what almost every request asks for, shared. */
+const DEFAULT_PROJECTION: CompiledProjection = Object.freeze({
+  include: undefined,
+  exclude: undefined,
 });
+/** "Keep, with the default sub-attributes", shared: decisions are only read. */
+const KEEP: AttributeDecision = Object.freeze({});
+
+const compile = (projection: Projection | undefined): CompiledProjection => {
+  const attributes = projection?.attributes;
+  const excluded = projection?.excludedAttributes;
+  const noAttributes = attributes === undefined || attributes.length === 0;
+  const noExclusions = excluded === undefined || excluded.length === 0;
+  if (noAttributes && noExclusions) return DEFAULT_PROJECTION;
+  return {
+    include: noAttributes ? undefined : buildSelection(attributes),
+    exclude: noExclusions ? undefined : buildSelection(excluded),
+  };
+};
 
 /** How a kept attribute's sub-attributes are filtered (`undefined` decision: dropped). */
 interface AttributeDecision {
@@ -91,7 +100,10 @@ function decide(
   compiled: CompiledProjection,
 ): AttributeDecision | undefined {
   if (definition.returned === "never") return undefined;
-  if (definition.returned === "always") return {};
+  if (definition.returned === "always") return KEEP;
+  if (compiled.include === undefined && compiled.exclude === undefined) {
+    return definition.returned === "request" ? undefined : KEEP;
+  }
   const schemaKey = schema.toLowerCase();
   const attributeKey = definition.name.toLowerCase();
   let only: ReadonlySet<string> | undefined;
@@ -278,6 +290,29 @@ export function projectResource(
   return result;
 }
 
+/** Each attribute list's definitions by lower-case name, built once per schema. */
+const lowerNameIndexes = new WeakMap<
+  readonly AttributeDefinition[],
+  ReadonlyMap<string, AttributeDefinition>
+>();
+
+function byLowerName(
+  attributes: readonly AttributeDefinition[],
+): ReadonlyMap<string, AttributeDefinition> {
+  let index = lowerNameIndexes.get(attributes);
+  if (index === undefined) {
+    const built = new Map<string, AttributeDefinition>();
+    // The first definition of a name wins, as `find` did.
+    for (const definition of attributes) {
+      const key = definition.name.toLowerCase();
+      if (!built.has(key)) built.set(key, definition);
+    }
+    index = built;
+    lowerNameIndexes.set(attributes, index);
+  }
+  return index;
+}
+
 /**
  * Whether a response with this projection includes the attribute `attributeName`
  * of the core schema. The service uses it to skip expensive reads.
@@ -287,10 +322,7 @@ export function isAttributeReturned(
   projection: Projection | undefined,
   attributeName: string,
 ): boolean {
-  const wanted = attributeName.toLowerCase();
-  const definition = resourceSchema.core.attributes.find(
-    (candidate) => candidate.name.toLowerCase() === wanted,
-  );
+  const definition = byLowerName(resourceSchema.core.attributes).get(attributeName.toLowerCase());
   if (definition === undefined) return false;
   return decide(definition, resourceSchema.core.id, compile(projection)) !== undefined;
 }

@@ -211,6 +211,7 @@ export function createRepository(options: RepositoryOptions): Repository {
   const capabilities = store.capabilities ?? {};
   const names = relationNames(registry);
   const typeIds = registry.resourceTypes().map((type) => type.id);
+  const endpointOf = (type: string) => registry.resourceType(type)?.endpoint;
 
   const schemaOf = (resourceType: string): ResourceSchema => {
     if (registry.resourceType(resourceType) === undefined) {
@@ -265,55 +266,27 @@ export function createRepository(options: RepositoryOptions): Repository {
       return store.get(tenant, resourceType, id, getOptions);
     },
 
-    async query(tenant, query) {
-      const { membersAttribute, memberOfAttribute } = schemaOf(query.resourceType).resourceType;
-      const full: StoreQuery = {
-        ...query,
-        ...(membersAttribute === undefined ? {} : { membersAttribute }),
-        ...(memberOfAttribute === undefined ? {} : { memberOfAttribute }),
-        ...names,
-      };
-      const filterPushed =
-        full.filter === undefined || capabilities.filter?.(full.filter, full) === true;
-      const sortPushed =
-        full.sort === undefined || capabilities.sort?.(full.sort.path, full) === true;
-      const pagePushed = full.page.kind !== "cursor" || capabilities.cursor === true;
-      if (filterPushed && sortPushed && pagePushed) return store.query(tenant, full);
-
-      const filter = filterPushed ? undefined : full.filter;
-      const needsMembers =
-        full.includeMembers === true ||
-        (filter !== undefined &&
-          membersAttribute !== undefined &&
-          filterReferences(filter, membersAttribute));
-      const everything = await store.query(tenant, {
-        ...full,
-        ...(filterPushed ? {} : { filter: undefined }),
-        sort: sortPushed ? full.sort : undefined,
-        page: { kind: "all" },
-        includeMembers: needsMembers,
-      });
-      const groups = new Map<string, readonly GroupRef[]>();
-      if (memberOfAttribute !== undefined) {
-        const sortsByGroups =
-          full.sort?.path.isCore === true && full.sort.path.attribute === memberOfAttribute;
-        if (
-          (filter !== undefined && filterReferences(filter, memberOfAttribute)) ||
-          sortsByGroups
-        ) {
-          for (const record of everything.records) {
-            groups.set(record.id, await store.memberOf(tenant, record.id, names));
-          }
-        }
+    query(tenant, query) {
+      // Not async: a pushed-down query (every lookup) hands back the store's own
+      // promise instead of wrapping it in one more.
+      let full: { -readonly [K in keyof StoreQuery]: StoreQuery[K] };
+      let pushed: { filter: boolean; sort: boolean };
+      try {
+        const { membersAttribute, memberOfAttribute } = schemaOf(query.resourceType).resourceType;
+        full = { ...query };
+        if (membersAttribute !== undefined) full.membersAttribute = membersAttribute;
+        if (memberOfAttribute !== undefined) full.memberOfAttribute = memberOfAttribute;
+        full.displayAttributes = names.displayAttributes;
+        pushed = {
+          filter: full.filter === undefined || capabilities.filter?.(full.filter, full) === true,
+          sort: full.sort === undefined || capabilities.sort?.(full.sort.path, full) === true,
+        };
+        const pagePushed = full.page.kind !== "cursor" || capabilities.cursor === true;
+        if (pushed.filter && pushed.sort && pagePushed) return store.query(tenant, full);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const result = queryInMemory(
-        everything.records,
-        { ...full, filter },
-        {
-          memberOf: (record) => groups.get(record.id) ?? [],
-        },
-      );
-      return unwrap(result);
+      return queryInProcess(tenant, full, pushed);
     },
 
     async update(tenant, input) {
@@ -403,10 +376,50 @@ export function createRepository(options: RepositoryOptions): Repository {
       const resourceType = schemaOf(record.resourceType).resourceType;
       return toResource(record, resourceType, {
         baseUrl: resourceOptions.baseUrl,
-        ...(resourceOptions.memberOf === undefined ? {} : { memberOf: resourceOptions.memberOf }),
-        endpointOf: (type) => registry.resourceType(type)?.endpoint,
+        memberOf: resourceOptions.memberOf,
+        endpointOf,
       });
     },
   };
   return repository;
+
+  /** A query the store cannot fully answer: it returns every candidate, core filters, sorts and pages. */
+  async function queryInProcess(
+    tenant: string,
+    full: StoreQuery,
+    pushed: { readonly filter: boolean; readonly sort: boolean },
+  ): Promise<StoreQueryResult> {
+    const { membersAttribute, memberOfAttribute } = full;
+    const filter = pushed.filter ? undefined : full.filter;
+    const needsMembers =
+      full.includeMembers === true ||
+      (filter !== undefined &&
+        membersAttribute !== undefined &&
+        filterReferences(filter, membersAttribute));
+    const everything = await store.query(tenant, {
+      ...full,
+      ...(pushed.filter ? {} : { filter: undefined }),
+      sort: pushed.sort ? full.sort : undefined,
+      page: { kind: "all" },
+      includeMembers: needsMembers,
+    });
+    const groups = new Map<string, readonly GroupRef[]>();
+    if (memberOfAttribute !== undefined) {
+      const sortsByGroups =
+        full.sort?.path.isCore === true && full.sort.path.attribute === memberOfAttribute;
+      if ((filter !== undefined && filterReferences(filter, memberOfAttribute)) || sortsByGroups) {
+        for (const record of everything.records) {
+          groups.set(record.id, await store.memberOf(tenant, record.id, names));
+        }
+      }
+    }
+    const result = queryInMemory(
+      everything.records,
+      { ...full, filter },
+      {
+        memberOf: (record) => groups.get(record.id) ?? [],
+      },
+    );
+    return unwrap(result);
+  }
 }

@@ -74,12 +74,22 @@ export function toResource(
     }
   }
   const recordLocation = location(baseUrl, resourceType.endpoint, record.id);
-  resource.meta = {
-    resourceType: record.resourceType,
-    created: record.created,
-    lastModified: record.lastModified,
-    ...(recordLocation === undefined ? {} : { location: recordLocation }),
-    version: versionTag(record.version),
-  };
+  const version = versionTag(record.version);
+  // Two literals rather than a spread: every rendered resource passes here.
+  resource.meta =
+    recordLocation === undefined
+      ? {
+          resourceType: record.resourceType,
+          created: record.created,
+          lastModified: record.lastModified,
+          version,
+        }
+      : {
+          resourceType: record.resourceType,
+          created: record.created,
+          lastModified: record.lastModified,
+          location: recordLocation,
+          version,
+        };
   return resource;
 }

@@ -128,8 +128,12 @@ export function createScimService(options: ScimServiceOptions): ScimService {
   const context: ServiceContext = { options: base, registry, repository, events };
   const matchRoute = createRouteMatcher(registry.resourceTypes());
 
-  const dispatch = (request: ScimRequest, nested: boolean): Promise<TracedResponse> =>
-    route(context, request, matchRoute(request.path), nested, (inner) =>
+  const dispatch = (
+    request: ScimRequest,
+    nested: boolean,
+    target: Route = matchRoute(request.path),
+  ): Promise<TracedResponse> =>
+    route(context, request, target, nested, (inner) =>
       // A bulk operation's failure, expected or not, is that operation's response.
       dispatch(inner, true).catch((error: unknown) => errorResponse(context, inner, error)),
     );
@@ -153,21 +157,34 @@ export function createScimService(options: ScimServiceOptions): ScimService {
   const handle: ScimHandler = async (request) => {
     const started = performance.now();
     const time = base.clock();
+    const target = matchRoute(request.path);
     let response: TracedResponse;
     const wait = limiter?.take(request.tokenId ?? `tenant:${request.tenant}`) ?? 0;
     if (wait > 0) {
       response = tooManyRequests(wait);
     } else {
       try {
-        response = await dispatch(request, false);
+        response = await dispatch(request, false, target);
       } catch (error) {
         response = errorResponse(context, request, error);
       }
     }
-    const { trace, ...answer } = response;
+    // Built field by field: a rest pattern copies through the runtime on every request.
+    const answer: ScimResponse =
+      response.body === undefined
+        ? { status: response.status, headers: response.headers }
+        : { status: response.status, headers: response.headers, body: response.body };
     if (logWriter !== undefined) {
+      const { trace } = response;
+      const routed = routeTrace(target);
       logWriter.push(
-        logEntry(request, answer, { ...routeTrace(request), ...trace }, time, started),
+        logEntry(
+          request,
+          answer,
+          trace === undefined ? routed : { ...routed, ...trace },
+          time,
+          started,
+        ),
       );
       housekeeping.maybeRun();
     } else if (base.changeFeed) {
@@ -236,8 +253,7 @@ export function createScimService(options: ScimServiceOptions): ScimService {
   };
 
   /** The resource a request addresses, from its route alone (also when it fails). */
-  function routeTrace(request: ScimRequest): RequestTrace {
-    const target = matchRoute(request.path);
+  function routeTrace(target: Route): RequestTrace {
     if (target.kind === "resource") return { resourceType: target.type, resourceId: target.id };
     if (target.kind === "collection" || target.kind === "collectionSearch") {
       return { resourceType: target.type };

@@ -11,7 +11,14 @@ import {
 import { versionTag } from "../repository/to-resource";
 import { findAttribute } from "../schema/resolve-path";
 import type { ResourceSchema, ScimObject } from "../schema/types";
-import type { ChangeDraft, GetOptions, GroupRef, MemberRef, StoredRecord } from "../store/contract";
+import type {
+  ChangeDraft,
+  GetOptions,
+  GroupRef,
+  MemberRef,
+  StoredRecord,
+  StoreQuery,
+} from "../store/contract";
 import { isVersionConflict } from "../store/store-errors";
 import { createdChanges, deletedChanges, emitChanges } from "./change-events";
 import { changedAttributeNames } from "./changed-attributes";
@@ -42,11 +49,14 @@ function withoutValueFilters(source: ListQuerySource): ListQuerySource {
     return value;
   };
   const rewrite = <T extends Record<string, unknown>>(parameters: T): T => {
-    const copy: Record<string, unknown> = { ...parameters };
-    for (const name of Object.keys(copy)) {
-      if (PROJECTION_PARAMETERS.has(name.toLowerCase())) copy[name] = strip(copy[name]);
+    let copy: Record<string, unknown> | undefined;
+    for (const name in parameters) {
+      if (!PROJECTION_PARAMETERS.has(name.toLowerCase())) continue;
+      copy ??= { ...parameters };
+      copy[name] = strip(copy[name]);
     }
-    return copy as T;
+    // Without attributes/excludedAttributes (an IdP's lookup) there is nothing to copy.
+    return (copy ?? parameters) as T;
   };
   if (source.kind === "query") return { kind: "query", params: rewrite(source.params) };
   const body = source.body;
@@ -104,10 +114,12 @@ async function render(
   ) {
     groups = await context.repository.memberOf(request.tenant, record.id);
   }
-  const resource = context.repository.toResource(record, {
-    baseUrl: request.baseUrl,
-    ...(groups === undefined ? {} : { memberOf: groups }),
-  });
+  const resource = context.repository.toResource(
+    record,
+    groups === undefined
+      ? { baseUrl: request.baseUrl }
+      : { baseUrl: request.baseUrl, memberOf: groups },
+  );
   return projectResource(resource, resourceSchema, projection);
 }
 
@@ -119,14 +131,13 @@ async function renderAll(
   records: readonly StoredRecord[],
   projection: Projection,
 ): Promise<ScimObject[]> {
+  const renderOne = (record: StoredRecord) =>
+    render(context, request, resourceSchema, record, projection);
+  if (records.length <= RENDER_BATCH) return Promise.all(records.map(renderOne));
   const resources: ScimObject[] = [];
   for (let start = 0; start < records.length; start += RENDER_BATCH) {
     const batch = records.slice(start, start + RENDER_BATCH);
-    resources.push(
-      ...(await Promise.all(
-        batch.map((record) => render(context, request, resourceSchema, record, projection)),
-      )),
-    );
+    resources.push(...(await Promise.all(batch.map(renderOne))));
   }
   return resources;
 }
@@ -259,13 +270,15 @@ export async function listResources(
   source: ListQuerySource,
 ): Promise<ScimResponse> {
   const query = unwrap(parseList(context, source, resourceSchema));
-  const result = await context.repository.query(request.tenant, {
+  // Optional fields are assigned, not spread: this is the path of every IdP lookup.
+  const storeQuery: { -readonly [K in keyof StoreQuery]: StoreQuery[K] } = {
     resourceType: resourceSchema.resourceType.id,
-    ...(query.filter === undefined ? {} : { filter: query.filter }),
-    ...(query.sort === undefined ? {} : { sort: query.sort }),
     page: query.page,
     includeMembers: needsMembers(resourceSchema, query.projection),
-  });
+  };
+  if (query.filter !== undefined) storeQuery.filter = query.filter;
+  if (query.sort !== undefined) storeQuery.sort = query.sort;
+  const result = await context.repository.query(request.tenant, storeQuery);
   const resources = await renderAll(
     context,
     request,
@@ -280,8 +293,8 @@ export async function listResources(
       resources,
       totalResults: result.totalResults,
       page: query.page,
-      ...(result.nextCursor === undefined ? {} : { nextCursor: result.nextCursor }),
-      ...(result.previousCursor === undefined ? {} : { previousCursor: result.previousCursor }),
+      nextCursor: result.nextCursor,
+      previousCursor: result.previousCursor,
     }),
   };
 }
