@@ -252,7 +252,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     data: copyJson(record.data),
     ...(members === undefined ? {} : { members: members.map(copyMember) }),
   });
-
   /**
    * Entries a filter can only match, from a hash index; `undefined` when no index
    * applies. `exact`: the entries are exactly the matches (an `eq` answered by the
@@ -430,6 +429,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const state = typeState(tenant, query.resourceType, false);
       if (state === undefined) return { records: [], totalResults: 0 };
       const found = query.filter === undefined ? undefined : candidates(state, query.filter);
+      const { page } = query;
+      if (found?.exact === true && query.sort === undefined && page.kind === "index") {
+        // An index answered the filter exactly (an IdP's `userName eq` lookup): page it as is.
+        const start = Math.max(1, Math.floor(page.startIndex)) - 1;
+        const end = start + Math.max(0, Math.floor(page.count));
+        const records: StoredRecord[] = [];
+        for (const entry of found.entries.slice(start, end)) {
+          const { record } = entry;
+          records.push(
+            query.includeMembers === true
+              ? copyOut(record, readMembers(state, record.id))
+              : copyOut(record),
+          );
+        }
+        return { records, totalResults: found.entries.length };
+      }
       const entries = found?.entries ?? state.records.values();
       const withMembers =
         query.includeMembers === true || referencesAttribute(query, query.membersAttribute);
