@@ -17,7 +17,9 @@ import type {
   StoreQueryResult,
   UniqueKey,
   UpdatedRecord,
+  UpdateInput,
 } from "../store/contract";
+import { isUnresolvedMembers } from "../store/store-errors";
 import { computeUniqueKeys } from "./compute-unique-keys";
 import { filterReferences, queryInMemory } from "./query-in-memory";
 import { toResource } from "./to-resource";
@@ -63,6 +65,13 @@ export interface RepositoryUpdateInput {
   /** The new attributes, whole; `id`, `meta` and the relation attributes in it are ignored. */
   readonly data?: ScimObject;
   readonly members?: MembershipDelta;
+  /**
+   * `members.add` are as the client named them: each gets the type it really has
+   * (see `resolveMembers`; 400 `invalidValue` for ids that are no records). A store
+   * that `checksMembers` checks them in the write itself (one round trip); for any
+   * other, or when the store found one wrong, they are looked up first.
+   */
+  readonly checkMembers?: boolean;
   /**
    * The changes the update records, computed (purely) from the write's
    * `lastModified` and cleaned `data` before the store runs it.
@@ -186,6 +195,13 @@ const membersNotFound = (missing: readonly string[]) => {
   );
 };
 
+/** The first member of each id, in order. */
+function withoutDuplicates(members: readonly MemberRef[]): MemberRef[] {
+  const unique = new Map<string, MemberRef>();
+  for (const member of members) if (!unique.has(member.value)) unique.set(member.value, member);
+  return [...unique.values()];
+}
+
 /** Each group type's display attribute, from the resource type definitions. */
 function relationNames(registry: RepositorySchemas): RelationNames {
   const displayAttributes: Record<string, string> = {};
@@ -294,15 +310,32 @@ export function createRepository(options: RepositoryOptions): Repository {
       const data = input.data === undefined ? undefined : cleanData(schema, input.data);
       const lastModified = now();
       const changes = input.changes?.({ lastModified, data });
-      return store.update(tenant, {
+      const write: { -readonly [K in keyof UpdateInput]: UpdateInput[K] } = {
         resourceType: input.resourceType,
         id: input.id,
-        ...(input.expectedVersion === undefined ? {} : { expectedVersion: input.expectedVersion }),
         lastModified,
-        ...(data === undefined ? {} : { data, uniqueKeys: computeUniqueKeys(schema, data) }),
-        ...(input.members === undefined ? {} : { members: input.members }),
-        ...(changes === undefined ? {} : { changes }),
-      });
+      };
+      if (input.expectedVersion !== undefined) write.expectedVersion = input.expectedVersion;
+      if (data !== undefined) {
+        write.data = data;
+        write.uniqueKeys = computeUniqueKeys(schema, data);
+      }
+      if (changes !== undefined) write.changes = changes;
+      const delta = input.members;
+      if (delta === undefined || input.checkMembers !== true || delta.add.length === 0) {
+        if (delta !== undefined) write.members = delta;
+        return store.update(tenant, write);
+      }
+      const claimed = { ...delta, add: withoutDuplicates(delta.add) };
+      if (capabilities.checksMembers === true) {
+        try {
+          return await store.update(tenant, { ...write, members: claimed, checkMembers: true });
+        } catch (error) {
+          if (!isUnresolvedMembers(error)) throw error;
+        }
+      }
+      const resolved = await repository.resolveMembers(tenant, claimed.add);
+      return store.update(tenant, { ...write, members: { ...claimed, add: resolved } });
     },
 
     delete(tenant, resourceType, id, deleteOptions) {
@@ -345,13 +378,15 @@ export function createRepository(options: RepositoryOptions): Repository {
     },
 
     async resolveMembers(tenant, members) {
-      const unique = new Map<string, MemberRef>();
-      for (const member of members) if (!unique.has(member.value)) unique.set(member.value, member);
-      if (unique.size === 0) return [];
-      const found = await store.resourceTypesOf(tenant, [...unique.keys()]);
+      const unique = withoutDuplicates(members);
+      if (unique.length === 0) return [];
+      const found = await store.resourceTypesOf(
+        tenant,
+        unique.map((member) => member.value),
+      );
       const resolved: MemberRef[] = [];
       const missing: string[] = [];
-      for (const member of unique.values()) {
+      for (const member of unique) {
         const types = found.get(member.value);
         // Prefer the type the client claimed, then registration order.
         const type =

@@ -410,11 +410,7 @@ export async function replaceResource(
       existing: record.data,
       coreSchemas: coreSchemasOf(context),
     });
-    const { data, members: given } = splitRelations(context, resourceSchema, validated);
-    const members =
-      given === undefined
-        ? undefined
-        : await context.repository.resolveMembers(request.tenant, given);
+    const { data, members } = splitRelations(context, resourceSchema, validated);
     const { record: updated, changedAttributes } = await writeUpdate(
       context,
       request,

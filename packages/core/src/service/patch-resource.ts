@@ -2,7 +2,7 @@ import { ScimError, unwrap } from "../errors";
 import { applyPatch, type PatchApplied, type PatchOptions } from "../patch/apply-patch";
 import { needsMembers, type Projection } from "../query/project-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
-import type { MembershipDelta, StoredRecord } from "../store/contract";
+import type { StoredRecord } from "../store/contract";
 import { familyOf } from "./change-events";
 import {
   parseProjection,
@@ -114,12 +114,9 @@ async function writeUnreadMembership(
   });
   if (!outcome.ok || outcome.value.kind !== "applied" || outcome.value.readResource)
     return undefined;
-  let delta = outcome.value.members;
+  const delta = outcome.value.members;
   if (delta === undefined) return undefined;
   try {
-    if (delta.add.length > 0) {
-      delta = { ...delta, add: await context.repository.resolveMembers(request.tenant, delta.add) };
-    }
     return await writeMembership(context, request, resourceSchema, id, delta);
   } catch (error) {
     if (error instanceof ScimError && (error.status === 404 || error.status === 400))
@@ -148,9 +145,5 @@ async function write(
   outcome: PatchApplied,
 ): Promise<{ readonly record: StoredRecord; readonly changedAttributes: readonly string[] }> {
   const { id: _id, meta: _meta, ...data } = outcome.resource as ScimObject;
-  let delta: MembershipDelta | undefined = outcome.members;
-  if (delta !== undefined && delta.add.length > 0) {
-    delta = { ...delta, add: await context.repository.resolveMembers(request.tenant, delta.add) };
-  }
-  return writeUpdate(context, request, resourceSchema, record, { data, members: delta });
+  return writeUpdate(context, request, resourceSchema, record, { data, members: outcome.members });
 }

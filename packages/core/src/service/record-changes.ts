@@ -34,6 +34,7 @@ export function captureChanges<A>(
  * record read at `record.version`. Attribute changes are guarded by that version
  * (or the client's If-Match), so the recorded `resource` is exactly what commits;
  * a group's membership-only delta is unguarded, because set operations commute.
+ * Added members are as the client named them; the repository resolves their types.
  * Records and emits the changes; returns the record unchanged for a no-op.
  */
 export async function writeUpdate(
@@ -126,7 +127,8 @@ async function commitUpdate(
     id,
     ...(expectedVersion === undefined ? {} : { expectedVersion }),
     ...(data === undefined ? {} : { data }),
-    ...(delta === undefined ? {} : { members: delta }),
+    // The members are as the client named them: the repository resolves their types.
+    ...(delta === undefined ? {} : { members: delta, checkMembers: true }),
     changes: capture.changes,
   });
   emitChanges(

@@ -177,6 +177,14 @@ export interface UpdateInput {
    */
   readonly members?: MembershipDelta;
   /**
+   * Set only for a store whose `capabilities.checksMembers` is true: the types in
+   * `members.add` are what the client claimed, unchecked. When one added member is
+   * not a live record of its `type` (an unknown id, or a type the client got
+   * wrong), the store writes nothing and throws `unresolvedMembersError()`, and
+   * core looks the members up and writes again. Unset: such members are skipped.
+   */
+  readonly checkMembers?: boolean;
+  /**
    * Changes to record with the write (see `ChangeDraft`); ignored by a store
    * without `feed`. A write that changes nothing records none of them.
    */
@@ -268,6 +276,12 @@ export interface StoreCapabilities {
   readonly sort?: (path: ResolvedPath, target: QueryTarget) => boolean;
   /** Whether `query` implements `page.kind: "cursor"`. @default false */
   readonly cursor?: boolean;
+  /**
+   * Whether `update` honours `checkMembers`. Core then writes a membership delta
+   * with the member types the client claimed, in one round trip, instead of
+   * looking the members up first. @default false
+   */
+  readonly checksMembers?: boolean;
 }
 
 /** Options of `softDelete`. */

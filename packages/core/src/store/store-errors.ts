@@ -36,3 +36,23 @@ export function versionConflictError(id: string): ScimError {
 export function isVersionConflict(error: unknown): boolean {
   return ScimError.is(error) && error.status === 412 && error.code === "version_conflict";
 }
+
+/**
+ * 400 for an update with `checkMembers` whose added members are not all live
+ * records of the types given; the store wrote nothing. Core answers it by looking
+ * the members up (`resolveMembers`) and writing again, so clients never see it.
+ */
+export function unresolvedMembersError(cause?: unknown): ScimError {
+  return new ScimError({
+    status: 400,
+    scimType: "invalidValue",
+    detail: "A member is not an existing resource of the type given.",
+    code: "members.unresolved",
+    cause,
+  });
+}
+
+/** Whether `error` is a store's `unresolvedMembersError`. */
+export function isUnresolvedMembers(error: unknown): boolean {
+  return ScimError.is(error) && error.status === 400 && error.code === "members.unresolved";
+}
