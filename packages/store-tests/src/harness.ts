@@ -99,6 +99,14 @@ export type OptionalStoreMethod = {
   [K in keyof ScimStore]-?: undefined extends ScimStore[K] ? K : never;
 }[keyof ScimStore];
 
+/** A test's requirement: an optional contract member, or a capability flag set to true. */
+export type StoreNeed = OptionalStoreMethod | "capabilities.checksMembers";
+
+const lacks = (store: ScimStore, need: StoreNeed): boolean =>
+  need === "capabilities.checksMembers"
+    ? store.capabilities?.checksMembers !== true
+    : store[need] === undefined;
+
 /**
  * What every area of the suite is written against: the store under test, its
  * backdoor, core's repository over it, and the fixed data set.
@@ -107,9 +115,9 @@ export interface ConformanceHarness {
   readonly registry: SchemaRegistry;
   /**
    * Defines a test, skipped with the reason from `options.skip`, or when the
-   * store lacks one of `needs` (optional contract members).
+   * store lacks one of `needs` (optional contract members or capabilities).
    */
-  test(name: string, body: () => Promise<void>, needs?: readonly OptionalStoreMethod[]): void;
+  test(name: string, body: () => Promise<void>, needs?: readonly StoreNeed[]): void;
   /** The store of the running test. */
   current(): ScimStore;
   backdoor(): StoreBackdoor;
@@ -216,7 +224,7 @@ export function createHarness<S extends ScimStore>(
         return;
       }
       it(name, async (context) => {
-        const missing = needs.filter((member) => current()[member] === undefined);
+        const missing = needs.filter((need) => lacks(current(), need));
         if (missing.length > 0) context.skip(`the store does not implement ${missing.join(", ")}`);
         await body();
       });

@@ -7,5 +7,6 @@ export type {
   OptionalStoreMethod,
   StoreBackdoor,
   StoreConformanceOptions,
+  StoreNeed,
 } from "./harness";
 export { runStoreConformance } from "./run-store-conformance";

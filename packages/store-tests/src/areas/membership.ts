@@ -1,4 +1,5 @@
 import type { GroupRef, MemberRef } from "@scimkit/core";
+import { isUnresolvedMembers } from "@scimkit/core/store";
 import { afterAll, beforeEach, describe, expect } from "vitest";
 import { type ConformanceHarness, newTenant, RELATION_NAMES, sorted } from "../harness";
 
@@ -198,6 +199,93 @@ export function defineMembershipConformance(harness: ConformanceHarness): void {
       expect(await membersOf(tenant, group.id)).toEqual([c]);
       expect(await current().memberOf(tenant, b)).toEqual([]);
     });
+
+    test("the repository gives each added member the type it really has", async () => {
+      const tenant = newTenant("members-resolved");
+      const [a, b] = (await createUsers(tenant, 2)) as [string, string];
+      const nested = await createGroup(tenant, []);
+      const group = await createGroup(tenant, [a]);
+      const repository = repositoryOf();
+      // Entra names members without a type; core claims "User" for each.
+      const updated = await repository.update(tenant, {
+        resourceType: "Group",
+        id: group.id,
+        members: { add: [member(b), member(nested.id), member(b)], remove: [] },
+        checkMembers: true,
+      });
+      expect(sorted(updated.membership?.added ?? [])).toEqual(sorted([b, nested.id]));
+      expect(updated.version).toBe(2);
+      const stored = await current().get(tenant, "Group", group.id, { includeMembers: true });
+      expect(
+        Object.fromEntries((stored?.members ?? []).map((entry) => [entry.value, entry.type])),
+      ).toEqual({ [a]: "User", [b]: "User", [nested.id]: "Group" });
+      expect((await current().memberOf(tenant, nested.id)).map((entry) => entry.id)).toEqual([
+        group.id,
+      ]);
+
+      const refused = repository.update(tenant, {
+        resourceType: "Group",
+        id: group.id,
+        members: { add: [member(a), member("no-such-user")], remove: [b] },
+        checkMembers: true,
+      });
+      await expect(refused).rejects.toMatchObject({
+        status: 400,
+        scimType: "invalidValue",
+        code: "members.not_found",
+      });
+      expect(await membersOf(tenant, group.id)).toEqual(sorted([a, b, nested.id]));
+      expect((await backdoor().readRecord(tenant, "Group", group.id))?.version).toBe(2);
+    });
+
+    test("checkMembers: a member that is no record of the type given fails the whole write", async () => {
+      const tenant = newTenant("members-checked");
+      const [a, b, c] = (await createUsers(tenant, 3)) as [string, string, string];
+      const other = await createGroup(tenant, []);
+      const group = await createGroup(tenant, [a]);
+      const store = current();
+      const write = (add: MemberRef[], remove: string[] = []) =>
+        store.update(tenant, {
+          resourceType: "Group",
+          id: group.id,
+          lastModified: "2026-01-02T00:00:00.000Z",
+          members: { add, remove },
+          checkMembers: true,
+        });
+      for (const wrong of [member(other.id), member("no-such-user"), { value: b, type: "Group" }]) {
+        const refused = write([member(c), wrong], [a]);
+        await expect(refused).rejects.toSatisfy(isUnresolvedMembers);
+        expect(await membersOf(tenant, group.id)).toEqual([a]);
+        expect((await backdoor().readRecord(tenant, "Group", group.id))?.version).toBe(1);
+      }
+      const written = await write([member(c), { value: other.id, type: "Group" }], [a]);
+      expect(written.membership).toEqual({ added: [c, other.id], removed: [a] });
+      expect(written.version).toBe(2);
+      expect(await membersOf(tenant, group.id)).toEqual(sorted([c, other.id]));
+    }, ["capabilities.checksMembers"]);
+
+    test("checkMembers: concurrent updates of one group each answer for their own members", async () => {
+      const tenant = newTenant("members-checked-concurrent");
+      const users = await createUsers(tenant, 12);
+      const group = await createGroup(tenant, []);
+      const store = current();
+      const results = await Promise.allSettled(
+        [...users.map((id) => member(id)), member("gone-1"), member("gone-2")].map((entry) =>
+          store.update(tenant, {
+            resourceType: "Group",
+            id: group.id,
+            lastModified: "2026-01-02T00:00:00.000Z",
+            members: { add: [entry], remove: [] },
+            checkMembers: true,
+          }),
+        ),
+      );
+      const refused = results.filter((result) => result.status === "rejected");
+      expect(refused).toHaveLength(2);
+      for (const result of refused) expect(isUnresolvedMembers(result.reason)).toBe(true);
+      expect(await membersOf(tenant, group.id)).toEqual(sorted(users));
+      expect((await backdoor().readRecord(tenant, "Group", group.id))?.version).toBe(13);
+    }, ["capabilities.checksMembers"]);
 
     test("deleting a group removes it from its members' groups", async () => {
       const tenant = newTenant("delete-group");
