@@ -19,6 +19,7 @@ import {
   type UpdatedRecord,
   type UpdateInput,
   uniquenessError,
+  unresolvedMembersError,
   versionConflictError,
 } from "@scimkit/core/store";
 import { copyJson } from "./copy-json";
@@ -204,9 +205,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   };
 
   /**
-   * Whether a member a write adds is a live record. Core checked it before the
-   * write, but a delete can run in between (both await), and a group must never
-   * keep a member that no longer exists.
+   * Whether a member a write adds is a live record of its type. Core checked it
+   * before the write (or asks the write to, `checkMembers`), but a delete can run
+   * in between (both await), and a group must never keep a member that no longer exists.
    */
   const isLiveMember = (tenant: MemoryTenantState, member: MemberRef) =>
     tenant.types.get(member.type)?.records.has(member.value) === true;
@@ -381,7 +382,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   const store: MemoryStore = {
     specificationVersion: STORE_SPECIFICATION_VERSION,
-    capabilities: { filter: () => true, sort: () => true, cursor: true },
+    capabilities: { filter: () => true, sort: () => true, cursor: true, checksMembers: true },
 
     async create(tenant, input: CreateInput) {
       const state = typeState(tenant, input.resourceType, true)!;
@@ -482,8 +483,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
       const uniqueKeys = input.data === undefined ? entry.uniqueKeys : (input.uniqueKeys ?? []);
       if (input.data !== undefined) checkUnique(state, uniqueKeys, input.id);
-      // Every check is done; from here on nothing throws, so the write is all-or-nothing.
       const tenantData = tenantState(tenant, false)!;
+      if (
+        input.checkMembers === true &&
+        input.members?.add.some((member) => !isLiveMember(tenantData, member)) === true
+      ) {
+        throw unresolvedMembersError();
+      }
+      // Every check is done; from here on nothing throws, so the write is all-or-nothing.
       const added: string[] = [];
       const removed: string[] = [];
       const delta = input.members;
