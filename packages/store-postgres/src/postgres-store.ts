@@ -165,6 +165,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         new FilterCompiler(sqlContext(target), new SqlParameters()).compile(filter) !== undefined,
       sort: (path, target) => compileSortKey(path, sqlContext(target)) !== undefined,
       cursor: true,
+      // The membership rows' foreign key to their member (migration 6) checks each added member.
+      checksMembers: true,
     },
 
     async migrate() {

@@ -5,11 +5,12 @@ import {
   type ScimObject,
   type UpdatedRecord,
   type UpdateInput,
+  unresolvedMembersError,
   versionConflictError,
 } from "@scimkit/core/store";
 import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
-import { clientError, json, liveMember, parseJson, type Tables } from "./rows";
+import { clientError, isVanishedMember, json, liveMember, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { untilFresh } from "./stale-snapshots";
 
@@ -45,6 +46,10 @@ export async function updateRecord(
       if (found?.conflict === true) throw versionConflictError(input.id);
       return found;
     } catch (error) {
+      // Core named the members unchecked: the foreign key found one that is not a record of its type.
+      if (input.checkMembers === true && isVanishedMember(error)) {
+        throw unresolvedMembersError(error);
+      }
       throw error instanceof ScimError ? error : clientError(error, input.uniqueKeys ?? []);
     }
   });
