@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createScimService, type ScimRequest } from "@scimkit/core";
+import { createScimService, type ScimRequest, type ScimService } from "@scimkit/core";
 import { type PostgresClient, postgresStore, type Queryable } from "@scimkit/store-postgres";
 import pg from "pg";
 import { protocolStatements } from "../../packages/store-postgres/test/protocol-messages";
@@ -92,6 +92,7 @@ const pool: Queryable & { end(): Promise<void> } =
         const lite = await PGlite.create({ dataDir });
         return Object.assign(lite, { end: () => lite.close() });
       })();
+let service: ScimService | undefined;
 try {
   const client = recording(pool) as unknown as PostgresClient;
   const store = postgresStore({ client, schema });
@@ -110,7 +111,7 @@ try {
     [TENANT],
   );
   await pool.query(`ANALYZE "${schema}".memberships`);
-  const service = createScimService({
+  service = createScimService({
     store,
     ...(process.env.PROFILE_FEED === "off" ? { changeFeed: false } : {}),
   });
@@ -280,6 +281,8 @@ try {
     }
   }
 } finally {
+  // The provisioning log writes in the background: let it finish before the pool ends.
+  await service?.flush();
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await pool.end();
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
