@@ -334,7 +334,17 @@ let logSequence = 0;
  */
 function nextLogId(time: Date): string {
   logSequence = (logSequence + 1) % 1_679_616; // 36^4
-  return `${time.getTime().toString(36).padStart(9, "0")}${logSequence.toString(36).padStart(4, "0")}${LOG_INSTANCE}`;
+  return `${timeOf(time).idPrefix}${logSequence.toString(36).padStart(4, "0")}${LOG_INSTANCE}`;
+}
+
+/** The last millisecond's ISO text and id prefix: several requests share a millisecond under load. */
+let lastTime = { ms: Number.NaN, iso: "", idPrefix: "" };
+function timeOf(time: Date): { readonly iso: string; readonly idPrefix: string } {
+  const ms = time.getTime();
+  if (ms !== lastTime.ms) {
+    lastTime = { ms, iso: time.toISOString(), idPrefix: ms.toString(36).padStart(9, "0") };
+  }
+  return lastTime;
 }
 
 /** The provisioning-log entry of one answered request: no query, no body values. */
@@ -350,7 +360,7 @@ function logEntry(
   } = {
     id: nextLogId(time),
     tenant: request.tenant,
-    time: time.toISOString(),
+    time: timeOf(time).iso,
     method: request.method.toUpperCase(),
     path: request.path.length > 1024 ? request.path.slice(0, 1024) : request.path,
     status: response.status,
