@@ -184,24 +184,30 @@ interface DefaultPlanEntry {
   readonly filtersSubAttributes: boolean;
 }
 
-/** The default projection of each attribute list, computed once per schema, by attribute name. */
-const defaultPlans = new WeakMap<
-  readonly AttributeDefinition[],
-  ReadonlyMap<string, DefaultPlanEntry>
->();
+/** `build` of an attribute list, computed once per list (that is, once per schema). */
+function perAttributeList<T>(
+  build: (attributes: readonly AttributeDefinition[]) => T,
+): (attributes: readonly AttributeDefinition[]) => T {
+  const cache = new WeakMap<readonly AttributeDefinition[], T>();
+  return (attributes) => {
+    let value = cache.get(attributes);
+    if (value === undefined) {
+      value = build(attributes);
+      cache.set(attributes, value);
+    }
+    return value;
+  };
+}
 
 /**
  * What the default projection (no `attributes`, no `excludedAttributes`: what
- * almost every IdP request asks for) keeps of an attribute list. The same
- * decisions `decide` makes, taken once per schema rather than per attribute and
- * response.
+ * almost every IdP request asks for) keeps of an attribute list, by attribute
+ * name. The same decisions `decide` makes, taken once per schema rather than per
+ * attribute and response.
  */
-function defaultPlan(
-  attributes: readonly AttributeDefinition[],
-): ReadonlyMap<string, DefaultPlanEntry> {
-  let plan = defaultPlans.get(attributes);
-  if (plan === undefined) {
-    plan = new Map(
+const defaultPlan = perAttributeList(
+  (attributes): ReadonlyMap<string, DefaultPlanEntry> =>
+    new Map(
       attributes
         .filter(
           (definition) => definition.returned !== "never" && definition.returned !== "request",
@@ -217,11 +223,8 @@ function defaultPlan(
               ),
           },
         ]),
-    );
-    defaultPlans.set(attributes, plan);
-  }
-  return plan;
-}
+    ),
+);
 
 function projectAttributes(
   source: ScimObject,
@@ -291,27 +294,15 @@ export function projectResource(
 }
 
 /** Each attribute list's definitions by lower-case name, built once per schema. */
-const lowerNameIndexes = new WeakMap<
-  readonly AttributeDefinition[],
-  ReadonlyMap<string, AttributeDefinition>
->();
-
-function byLowerName(
-  attributes: readonly AttributeDefinition[],
-): ReadonlyMap<string, AttributeDefinition> {
-  let index = lowerNameIndexes.get(attributes);
-  if (index === undefined) {
-    const built = new Map<string, AttributeDefinition>();
-    // The first definition of a name wins, as `find` did.
-    for (const definition of attributes) {
-      const key = definition.name.toLowerCase();
-      if (!built.has(key)) built.set(key, definition);
-    }
-    index = built;
-    lowerNameIndexes.set(attributes, index);
+const byLowerName = perAttributeList((attributes): ReadonlyMap<string, AttributeDefinition> => {
+  const index = new Map<string, AttributeDefinition>();
+  // The first definition of a name wins, as `find` did.
+  for (const definition of attributes) {
+    const key = definition.name.toLowerCase();
+    if (!index.has(key)) index.set(key, definition);
   }
   return index;
-}
+});
 
 /**
  * Whether a response with this projection includes the attribute `attributeName`
