@@ -253,6 +253,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     data: copyJson(record.data),
     ...(members === undefined ? {} : { members: members.map(copyMember) }),
   });
+
   /**
    * Entries a filter can only match, from a hash index; `undefined` when no index
    * applies. `exact`: the entries are exactly the matches (an `eq` answered by the

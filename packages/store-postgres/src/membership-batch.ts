@@ -3,12 +3,11 @@ import {
   type ScimObject,
   type UpdatedRecord,
   type UpdateInput,
-  unresolvedMembersError,
 } from "@scimkit/core/store";
 import { draftItems } from "./change-feed";
 import type { Queryable } from "./client";
 import { type Waiting as Queued, queueBehind } from "./queue-behind";
-import { isVanishedMember, json, liveMember, parseJson, type Tables } from "./rows";
+import { json, liveMember, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { type AddOptions, untilApplied } from "./update-record";
 
@@ -146,19 +145,19 @@ export async function updateMembershipBatch(
 ): Promise<UpdatedRecord[]> {
   const first = inputs[0] as UpdateInput;
   const statement = compileMembershipBatch(tables, tenant, inputs);
+  // An update whose members core did not check must not lose one silently: the
+  // batch fails, and each update runs alone, answering for its own members.
   const unchecked = inputs.some((input) => input.checkMembers === true);
-  const row = await untilApplied(first.id, async (membersVanished) => {
-    const { text, values } = membersVanished
-      ? compileMembershipBatch(tables, tenant, inputs, { liveMembersOnly: true })
-      : statement;
-    try {
+  const row = await untilApplied(
+    first.id,
+    async (membersVanished) => {
+      const { text, values } = membersVanished
+        ? compileMembershipBatch(tables, tenant, inputs, { liveMembersOnly: true })
+        : statement;
       return (await db.query(text, values)).rows[0];
-    } catch (error) {
-      // An update whose members core did not check must not lose one silently: the
-      // batch fails, and each update runs alone, answering for its own members.
-      throw unchecked && isVanishedMember(error) ? unresolvedMembersError(error) : error;
-    }
-  });
+    },
+    unchecked,
+  );
   const applied = parseJson(row.requests) as { added: string[]; removed: string[] }[];
   const data = parseJson(row.data) as ScimObject;
   let version = Number(row.current_version);

@@ -1,4 +1,4 @@
-import { ScimError } from "@scimkit/core/store";
+import { ScimError, unresolvedMembersError } from "@scimkit/core/store";
 import { isVanishedMember } from "./rows";
 
 /** Attempts of a statement that kept finding its snapshot older than the row it locked. */
@@ -14,18 +14,22 @@ const STALE: unique symbol = Symbol("stale");
  * that failed because a member it adds is no longer a record (the membership's
  * foreign key) runs again too, told so by `membersVanished`, and then adds only
  * members its snapshot holds (`liveMember`): core checked every member just
- * before, so the check is left to the foreign key until one fails it.
+ * before, so the check is left to the foreign key until one fails it. When core
+ * did not check them (`uncheckedMembers`, an update's `checkMembers`), such a
+ * member is no race but a claim to resolve: `unresolvedMembersError`, nothing written.
  * After MAX_STALE_ATTEMPTS such runs it gives up with 503 `store.busy`.
  */
 export async function untilFresh(
   id: string,
   run: (membersVanished: boolean) => Promise<Record<string, unknown> | undefined>,
   missing: (row: Record<string, unknown> | undefined) => boolean,
+  uncheckedMembers = false,
 ): Promise<Record<string, unknown> | undefined> {
   let membersVanished = false;
   for (let attempt = 1; ; attempt += 1) {
     const row = await run(membersVanished).catch((error: unknown): typeof STALE => {
       if (!isVanishedMember(error)) throw error;
+      if (uncheckedMembers) throw unresolvedMembersError(error);
       membersVanished = true;
       return STALE;
     });

@@ -5,12 +5,11 @@ import {
   type ScimObject,
   type UpdatedRecord,
   type UpdateInput,
-  unresolvedMembersError,
   versionConflictError,
 } from "@scimkit/core/store";
 import { encodeDrafts, hasChanges, recordChangesCte } from "./change-feed";
 import type { Queryable } from "./client";
-import { clientError, isVanishedMember, json, liveMember, parseJson, type Tables } from "./rows";
+import { clientError, json, liveMember, parseJson, type Tables } from "./rows";
 import { SqlParameters } from "./sql-parameters";
 import { untilFresh } from "./stale-snapshots";
 
@@ -37,22 +36,22 @@ export async function updateRecord(
   input: UpdateInput,
 ): Promise<UpdatedRecord> {
   const statement = compileUpdate(tables, tenant, input);
-  const row = await untilApplied(input.id, async (membersVanished) => {
-    const { text, values } = membersVanished
-      ? compileUpdate(tables, tenant, input, { liveMembersOnly: true })
-      : statement;
-    try {
-      const found = (await db.query(text, values)).rows[0];
-      if (found?.conflict === true) throw versionConflictError(input.id);
-      return found;
-    } catch (error) {
-      // Core named the members unchecked: the foreign key found one that is not a record of its type.
-      if (input.checkMembers === true && isVanishedMember(error)) {
-        throw unresolvedMembersError(error);
+  const row = await untilApplied(
+    input.id,
+    async (membersVanished) => {
+      const { text, values } = membersVanished
+        ? compileUpdate(tables, tenant, input, { liveMembersOnly: true })
+        : statement;
+      try {
+        const found = (await db.query(text, values)).rows[0];
+        if (found?.conflict === true) throw versionConflictError(input.id);
+        return found;
+      } catch (error) {
+        throw error instanceof ScimError ? error : clientError(error, input.uniqueKeys ?? []);
       }
-      throw error instanceof ScimError ? error : clientError(error, input.uniqueKeys ?? []);
-    }
-  });
+    },
+    input.checkMembers === true,
+  );
   const bumped = row.version !== null;
   const membership: AppliedMembership | undefined =
     input.members === undefined
@@ -80,11 +79,13 @@ export async function updateRecord(
 export async function untilApplied(
   id: string,
   run: (membersVanished: boolean) => Promise<Record<string, unknown> | undefined>,
+  uncheckedMembers: boolean,
 ): Promise<Record<string, unknown>> {
   const row = await untilFresh(
     id,
     run,
     (found) => found === undefined || found.current_version === null,
+    uncheckedMembers,
   );
   if (row === undefined) throw notFound(`Resource ${id} not found.`);
   return row;
