@@ -201,10 +201,11 @@ export function resolveOptions<Raw>(options: unknown, owner: OptionsOwner): Reso
     if (options.service !== undefined && !isRecord(options.service)) {
       throw invalid("options.service must be an object of createScimService options");
     }
-    service = createScimService({
-      ...(options.service as object | undefined),
-      store: options.store,
-    } as ScimServiceOptions);
+    service = createScimService(
+      Object.assign({}, options.service as object | undefined, {
+        store: options.store,
+      }) as ScimServiceOptions,
+    );
     handler = service.handle;
   } else if (options.service !== undefined) {
     throw invalid("options.service needs options.store");

@@ -123,7 +123,10 @@ export class MemoryFeed {
         return true;
       },
       addDeadLetter: async (entry) => {
-        this.letters.set(`${entry.consumer}\n${entry.tenant}\n${entry.position}`, { ...entry });
+        this.letters.set(
+          `${entry.consumer}\n${entry.tenant}\n${entry.position}`,
+          Object.assign({}, entry),
+        );
       },
       deadLetters: async (consumer, { tenant, limit }) =>
         [...this.letters.values()]
@@ -135,7 +138,7 @@ export class MemoryFeed {
             left.at === right.at ? right.position - left.position : left.at < right.at ? 1 : -1,
           )
           .slice(0, Math.max(0, limit))
-          .map((letter) => ({ ...letter })),
+          .map((letter) => Object.assign({}, letter)),
     };
   }
 }

@@ -400,7 +400,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       };
       const entry: MemoryEntry = {
         record,
-        uniqueKeys: input.uniqueKeys.map((key) => ({ ...key })),
+        uniqueKeys: input.uniqueKeys.map((key) => Object.assign({}, key)),
       };
       state.records.set(input.id, entry);
       addToIndexes(state, entry);
@@ -454,23 +454,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       for (const entry of entries) {
         records.push(
           withMembers
-            ? { ...entry.record, members: readMembers(state, entry.record.id) }
+            ? Object.assign({}, entry.record, { members: readMembers(state, entry.record.id) })
             : entry.record,
         );
       }
       // An exact index answer needs no evaluation: skip building filter views.
       const result = queryInMemory(
         records,
-        found?.exact === true ? { ...query, filter: undefined } : query,
+        found?.exact === true ? Object.assign({}, query, { filter: undefined }) : query,
         {
           memberOf: (record) => groupsOf(tenant, record.id, query),
         },
       );
       if (!result.ok) throw result.error;
-      return {
-        ...result.value,
+      return Object.assign({}, result.value, {
         records: result.value.records.map((record) => copyOut(record, record.members)),
-      };
+      });
     },
 
     async update(tenant, input: UpdateInput) {
@@ -523,16 +522,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const changed = input.data !== undefined || added.length > 0 || removed.length > 0;
       let record = entry.record;
       if (changed) {
-        record = {
-          ...record,
-          version: record.version + 1,
-          lastModified: input.lastModified,
-          ...(input.data === undefined ? {} : { data: copyJson(input.data) }),
-        };
+        record = Object.assign(
+          {},
+          record,
+          { version: record.version + 1, lastModified: input.lastModified },
+          input.data === undefined ? {} : { data: copyJson(input.data) },
+        );
         const next: MemoryEntry = {
           record,
           uniqueKeys:
-            input.data === undefined ? entry.uniqueKeys : uniqueKeys.map((key) => ({ ...key })),
+            input.data === undefined
+              ? entry.uniqueKeys
+              : uniqueKeys.map((key) => Object.assign({}, key)),
         };
         removeFromIndexes(state, entry);
         state.records.set(input.id, next);
@@ -548,11 +549,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
           input.changes,
         );
       }
-      const updated: UpdatedRecord = {
-        ...copyOut(record),
-        ...(delta === undefined ? {} : { membership: { added, removed } }),
-      };
-      return updated;
+      const updated: UpdatedRecord = copyOut(record);
+      return delta === undefined
+        ? updated
+        : Object.assign(updated, { membership: { added, removed } });
     },
 
     async delete(tenant, resourceType, id, deleteOptions) {
@@ -620,11 +620,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       checkUnique(state, trashed.entry.uniqueKeys);
       // Every check is done; from here on nothing throws.
       tenantData.trash.delete(groupKey(resourceType, id));
-      const record: StoredRecord = {
-        ...trashed.entry.record,
+      const record: StoredRecord = Object.assign({}, trashed.entry.record, {
         version: trashed.entry.record.version + 1,
         lastModified: restoreOptions.lastModified,
-      };
+      });
       const entry: MemoryEntry = { record, uniqueKeys: trashed.entry.uniqueKeys };
       state.records.set(id, entry);
       addToIndexes(state, entry);
@@ -646,11 +645,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         link(tenantData, group.resourceType, group.id, id);
         rejoinedGroups.push({ resourceType: group.resourceType, id: group.id });
       }
-      const restored: RestoredRecord = {
-        ...copyOut(record),
+      const restored: RestoredRecord = Object.assign(copyOut(record), {
         restoredMembers: [...members.keys()],
         rejoinedGroups,
-      };
+      });
       feed.record(
         { tenant, resourceType, id, time: restoreOptions.lastModified },
         restoreOptions.changes?.(restored),

@@ -33,30 +33,31 @@ export function memoryTenants(dropTenantData: (tenant: string) => void): TenantS
         updatedAt: input.createdAt,
       };
       tenants.set(record.id, record);
-      return { ...record };
+      return Object.assign({}, record);
     },
     async get(id) {
       const record = tenants.get(id);
-      return record === undefined ? undefined : { ...record };
+      return record === undefined ? undefined : Object.assign({}, record);
     },
     async list({ after, limit }) {
       return [...tenants.values()]
         .filter((record) => after === undefined || record.id > after)
         .sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0))
         .slice(0, Math.max(0, limit))
-        .map((record) => ({ ...record }));
+        .map((record) => Object.assign({}, record));
     },
     async update(id, changes) {
       const record = tenants.get(id);
       if (record === undefined) return undefined;
-      const next: TenantRecord = {
-        ...record,
-        ...(changes.name === undefined ? {} : { name: changes.name }),
-        ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
-        updatedAt: changes.updatedAt,
-      };
+      const next: TenantRecord = Object.assign(
+        {},
+        record,
+        changes.name === undefined ? {} : { name: changes.name },
+        changes.disabled === undefined ? {} : { disabled: changes.disabled },
+        { updatedAt: changes.updatedAt },
+      );
       tenants.set(id, next);
-      return { ...next };
+      return Object.assign({}, next);
     },
     async delete(id) {
       const existed = tenants.delete(id);
@@ -74,20 +75,20 @@ export function memoryTenants(dropTenantData: (tenant: string) => void): TenantS
       const { sha256, ...record } = input;
       tokensByHash.set(sha256, { record, sha256 });
       tokenIds.set(key, sha256);
-      return { ...record };
+      return Object.assign({}, record);
     },
     async listTokens(tenant) {
       return [...tokensByHash.values()]
         .filter((token) => token.record.tenant === tenant)
-        .map((token) => ({ ...token.record }));
+        .map((token) => Object.assign({}, token.record));
     },
     async findToken(sha256) {
       const token = tokensByHash.get(sha256);
       if (token === undefined) return undefined;
       const tenant = tenants.get(token.record.tenant);
       return {
-        token: { ...token.record },
-        ...(tenant === undefined ? {} : { tenant: { ...tenant } }),
+        token: Object.assign({}, token.record),
+        ...(tenant === undefined ? {} : { tenant: Object.assign({}, tenant) }),
       };
     },
     async revokeToken(tenant, id) {
@@ -102,7 +103,10 @@ export function memoryTenants(dropTenantData: (tenant: string) => void): TenantS
       const sha256 = tokenIds.get(tokenKey(tenant, id));
       const token = sha256 === undefined ? undefined : tokensByHash.get(sha256);
       if (sha256 === undefined || token === undefined) return;
-      tokensByHash.set(sha256, { ...token, record: { ...token.record, lastUsedAt } });
+      tokensByHash.set(
+        sha256,
+        Object.assign({}, token, { record: Object.assign({}, token.record, { lastUsedAt }) }),
+      );
     },
   };
 }
@@ -122,7 +126,7 @@ export function memoryLog(): ProvisioningLogStore & { dropTenant(tenant: string)
           list = [];
           entries.set(entry.tenant, list);
         }
-        list.push({ ...entry });
+        list.push(Object.assign({}, entry));
       }
     },
     async query(tenant, query) {
@@ -141,7 +145,7 @@ export function memoryLog(): ProvisioningLogStore & { dropTenant(tenant: string)
         )
         .sort(newestFirst)
         .slice(0, Math.max(0, query.limit))
-        .map((entry) => ({ ...entry }));
+        .map((entry) => Object.assign({}, entry));
     },
     async prune(before, limit) {
       let pruned = 0;

@@ -278,10 +278,9 @@ export function compileMembershipBatch(
        RETURNING version
      )`);
   const drafts = inputs.flatMap((input, index) =>
-    draftItems(input.changes ?? [], input.resourceType, input.id).map((draft) => ({
-      ...draft,
-      request: index + 1,
-    })),
+    draftItems(input.changes ?? [], input.resourceType, input.id).map((draft) =>
+      Object.assign({}, draft, { request: index + 1 }),
+    ),
   );
   if (drafts.length > 0) {
     // Each update's changes as it records them alone: only when it changed rows, with

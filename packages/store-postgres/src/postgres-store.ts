@@ -194,7 +194,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const record = toRecord(resourceType, row as unknown as ResourceRow);
       if (getOptions?.includeMembers !== true) return record;
       const members = await readMembers(db, tables, tenant, [id]);
-      return { ...record, members: members.get(id) ?? [] };
+      return Object.assign(record, { members: members.get(id) ?? [] });
     },
 
     async query(tenant, query) {
@@ -268,7 +268,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           tenant,
           records.map((record) => record.id),
         );
-        records = records.map((record) => ({ ...record, members: members.get(record.id) ?? [] }));
+        records = records.map((record) =>
+          Object.assign(record, { members: members.get(record.id) ?? [] }),
+        );
       }
       return { records, totalResults, ...(nextCursor === undefined ? {} : { nextCursor }) };
     },

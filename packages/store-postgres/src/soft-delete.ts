@@ -221,16 +221,18 @@ export async function restoreFromTrash(
        RETURNING group_type, group_id`,
       [tenant, id, json(parseJson(trashed.member_of))],
     );
-    const result: RestoredRecord = {
-      ...toRecord(resourceType, restored[0] as unknown as ResourceRow),
-      restoredMembers: [...members]
-        .sort((left, right) => Number(left.position) - Number(right.position))
-        .map((row) => row.member_id as string),
-      rejoinedGroups: groups.map((row) => ({
-        resourceType: row.group_type as string,
-        id: row.group_id as string,
-      })),
-    };
+    const result: RestoredRecord = Object.assign(
+      toRecord(resourceType, restored[0] as unknown as ResourceRow),
+      {
+        restoredMembers: [...members]
+          .sort((left, right) => Number(left.position) - Number(right.position))
+          .map((row) => row.member_id as string),
+        rejoinedGroups: groups.map((row) => ({
+          resourceType: row.group_type as string,
+          id: row.group_id as string,
+        })),
+      },
+    );
     const changes = options.changes?.(result);
     if (hasChanges(changes)) {
       await recordChanges(

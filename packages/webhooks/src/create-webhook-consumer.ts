@@ -88,13 +88,12 @@ export function createWebhookSender(
     const timestamp = Math.floor(now() / 1000);
     const answer = await postOnce({
       url,
-      headers: {
-        ...headers,
+      headers: Object.assign({}, headers, {
         "content-type": "application/json",
         "webhook-id": id,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": signWebhook({ id, timestamp, body, keys }),
-      },
+      }),
       body,
       timeoutMs,
       maxResponseBytes,

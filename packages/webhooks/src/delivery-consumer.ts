@@ -147,7 +147,7 @@ export function createDeliveryConsumer(
     wakeOn,
     name,
     handle,
-    retry: { ...DEFAULT_RETRY, ...options.retry },
+    retry: Object.assign({}, DEFAULT_RETRY, options.retry),
     onReport: (entry) => {
       if ("error" in entry && entry.error instanceof StoppingError) return;
       if (entry.kind === "deadLetter") attempts.delete(keyOf(entry.change));

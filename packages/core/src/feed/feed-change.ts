@@ -22,11 +22,10 @@ export function toFeedChange(record: ChangeRecord): FeedChange {
     position: record.position,
     time: record.time,
     type: record.type as ScimEventName,
-    event: {
-      ...record.data,
+    event: Object.assign({}, record.data, {
       tenant: record.tenant,
       resourceType: record.resourceType,
       id: record.id,
-    } as never,
+    }) as never,
   };
 }

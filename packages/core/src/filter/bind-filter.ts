@@ -139,7 +139,7 @@ class Binder {
       if (value === undefined) {
         throw bindError("filter.no_value_subattribute", { path: printPath(path) });
       }
-      path = { ...path, subAttribute: value.name, subDefinition: value };
+      path = Object.assign({}, path, { subAttribute: value.name, subDefinition: value });
     }
     const definition = leafDefinition(path);
     const { operator } = node;
@@ -231,6 +231,8 @@ class Binder {
             (candidate) => candidate.name.toLowerCase() === wanted,
           )
         : undefined;
-    return sub === undefined ? null : { ...outer, subAttribute: sub.name, subDefinition: sub };
+    return sub === undefined
+      ? null
+      : Object.assign({}, outer, { subAttribute: sub.name, subDefinition: sub });
   }
 }

@@ -139,8 +139,8 @@ export function createManagementService(options: ManagementServiceOptions): Mana
       if (method === "GET") {
         const limit = limitOf(query.limit, MAX_TENANT_PAGE, MAX_TENANT_PAGE);
         const page = await tenants.list({
-          ...(query.after === undefined ? {} : { after: query.after }),
           limit,
+          ...(query.after === undefined ? {} : { after: query.after }),
         });
         return json(200, { tenants: page });
       }
@@ -211,7 +211,7 @@ export function createManagementService(options: ManagementServiceOptions): Mana
         sha256: issued.sha256,
         ...(expiresAt === undefined ? {} : { expiresAt }),
       });
-      return json(201, { ...record, token: issued.token });
+      return json(201, Object.assign({}, record, { token: issued.token }));
     }
 
     if (sub === "log" && subId === undefined) {

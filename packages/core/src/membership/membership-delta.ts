@@ -147,11 +147,9 @@ export class MembershipDeltaBuilder {
   /** The delta, or `undefined` when the operations asked for no membership change. */
   build(): MembershipDelta | undefined {
     if (!this.replaceAll && this.added.size === 0 && this.removed.size === 0) return undefined;
-    return {
-      ...(this.replaceAll ? { replaceAll: true } : {}),
-      add: [...this.added.values()],
-      remove: [...this.removed],
-    };
+    const add = [...this.added.values()];
+    const remove = [...this.removed];
+    return this.replaceAll ? { replaceAll: true, add, remove } : { add, remove };
   }
 }
 

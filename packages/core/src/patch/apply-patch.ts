@@ -192,9 +192,9 @@ class PatchRun {
       const { [this.membersAttribute]: _members, ...rest } = resource;
       this.original = rest;
     }
-    this.resource = { ...this.original };
+    this.resource = Object.assign({}, this.original);
     if (this.membersAttribute !== undefined && members !== undefined) {
-      this.resource[this.membersAttribute] = members.map((member) => ({ ...member }));
+      this.resource[this.membersAttribute] = members.map((member) => Object.assign({}, member));
     }
   }
 
@@ -364,7 +364,7 @@ class PatchRun {
     const current = this.resource[urn];
     if (isObject(current)) {
       if (!this.touchedExtensions.has(urn)) {
-        const copy = { ...current };
+        const copy = Object.assign({}, current);
         this.resource[urn] = copy;
         this.touchedExtensions.add(urn);
         return copy;

@@ -63,7 +63,9 @@ export function coerceSingle(
     element: definition.multiValued,
   });
   if (!validated.ok || unassigned === undefined) return validated;
-  const result: Record<string, unknown> = isObject(validated.value) ? { ...validated.value } : {};
+  const result: Record<string, unknown> = isObject(validated.value)
+    ? Object.assign({}, validated.value)
+    : {};
   for (const name of unassigned) result[name] = null;
   return ok(result);
 }

@@ -79,10 +79,10 @@ export function computeFilteredValue(
     if (template === undefined) return noTarget();
     const created: Record<string, unknown> =
       subDefinition === undefined
-        ? { ...template, ...(withoutNulls(replacement) as Record<string, unknown>) }
+        ? Object.assign({}, template, withoutNulls(replacement) as Record<string, unknown>)
         : subValue === undefined
           ? template
-          : { ...template, [subDefinition.name]: subValue };
+          : Object.assign({}, template, { [subDefinition.name]: subValue });
     elements.push(created);
     fixPrimary(definition, elements, [created]);
     return ok(elements);
@@ -142,7 +142,7 @@ function equalityTemplate(filter: BoundFilter): Record<string, unknown> | undefi
   if (filter.kind === "Logical" && filter.operator === "and") {
     const left = equalityTemplate(filter.left);
     const right = equalityTemplate(filter.right);
-    return left === undefined || right === undefined ? undefined : { ...left, ...right };
+    return left === undefined || right === undefined ? undefined : Object.assign({}, left, right);
   }
   return undefined;
 }

@@ -26,7 +26,7 @@ export function fixPrimary(
   for (let index = 0; index < elements.length; index++) {
     const element = elements[index];
     if (element !== winner && isObject(element) && element[primary.name] === true) {
-      elements[index] = { ...element, [primary.name]: false };
+      elements[index] = Object.assign({}, element, { [primary.name]: false });
     }
   }
 }

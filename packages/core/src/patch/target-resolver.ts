@@ -150,7 +150,7 @@ function resolveValueKey(
   const isExtension = within !== undefined && within !== resourceSchema.core;
   const path =
     isExtension && parsed.value.schema === undefined
-      ? { ...parsed.value, schema: within.id }
+      ? Object.assign({}, parsed.value, { schema: within.id })
       : parsed.value;
   const resolved = resolvePath(resourceSchema, path, "invalidPath");
   if (!resolved.ok) {

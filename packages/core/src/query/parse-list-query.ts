@@ -206,12 +206,15 @@ function readProjection(
   if (attributes.value === undefined && excludedAttributes.value === undefined) {
     return NO_PROJECTION;
   }
-  return ok({
-    ...(attributes.value === undefined ? {} : { attributes: attributes.value }),
-    ...(excludedAttributes.value === undefined
-      ? {}
-      : { excludedAttributes: excludedAttributes.value }),
-  });
+  return ok(
+    Object.assign(
+      {},
+      attributes.value === undefined ? {} : { attributes: attributes.value },
+      excludedAttributes.value === undefined
+        ? {}
+        : { excludedAttributes: excludedAttributes.value },
+    ),
+  );
 }
 
 /**
@@ -267,7 +270,10 @@ function readSort(
         error: queryError("invalidPath", "query.sort_complex", sortText.slice(0, 256)),
       };
     }
-    path = { ...path, subAttribute: valueDefinition.name, subDefinition: valueDefinition };
+    path = Object.assign({}, path, {
+      subAttribute: valueDefinition.name,
+      subDefinition: valueDefinition,
+    });
   }
   return ok({ path, order });
 }

@@ -125,7 +125,11 @@ function decide(
     if (excluded === true) return undefined;
     without = excluded;
   }
-  return { ...(only === undefined ? {} : { only }), ...(without === undefined ? {} : { without }) };
+  return Object.assign(
+    {},
+    only === undefined ? {} : { only },
+    without === undefined ? {} : { without },
+  );
 }
 
 function projectComplex(

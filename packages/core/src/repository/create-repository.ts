@@ -289,7 +289,7 @@ export function createRepository(options: RepositoryOptions): Repository {
       let pushed: { filter: boolean; sort: boolean };
       try {
         const { membersAttribute, memberOfAttribute } = schemaOf(query.resourceType).resourceType;
-        full = { ...query };
+        full = Object.assign({}, query);
         if (membersAttribute !== undefined) full.membersAttribute = membersAttribute;
         if (memberOfAttribute !== undefined) full.memberOfAttribute = memberOfAttribute;
         full.displayAttributes = names.displayAttributes;
@@ -326,16 +326,22 @@ export function createRepository(options: RepositoryOptions): Repository {
         if (delta !== undefined) write.members = delta;
         return store.update(tenant, write);
       }
-      const claimed = { ...delta, add: withoutDuplicates(delta.add) };
+      const claimed = Object.assign({}, delta, { add: withoutDuplicates(delta.add) });
       if (capabilities.checksMembers === true) {
         try {
-          return await store.update(tenant, { ...write, members: claimed, checkMembers: true });
+          return await store.update(
+            tenant,
+            Object.assign({}, write, { members: claimed, checkMembers: true }),
+          );
         } catch (error) {
           if (!isUnresolvedMembers(error)) throw error;
         }
       }
       const resolved = await repository.resolveMembers(tenant, claimed.add);
-      return store.update(tenant, { ...write, members: { ...claimed, add: resolved } });
+      return store.update(
+        tenant,
+        Object.assign({}, write, { members: Object.assign({}, claimed, { add: resolved }) }),
+      );
     },
 
     delete(tenant, resourceType, id, deleteOptions) {
@@ -396,7 +402,7 @@ export function createRepository(options: RepositoryOptions): Repository {
               ? member.type
               : (typeIds.find((id) => types.includes(id)) ?? types[0]);
         if (type === undefined) missing.push(member.value);
-        else resolved.push(member.type === type ? member : { ...member, type });
+        else resolved.push(member.type === type ? member : Object.assign({}, member, { type }));
       }
       if (missing.length > 0) throw membersNotFound(missing);
       return resolved;
@@ -431,13 +437,14 @@ export function createRepository(options: RepositoryOptions): Repository {
       (filter !== undefined &&
         membersAttribute !== undefined &&
         filterReferences(filter, membersAttribute));
-    const everything = await store.query(tenant, {
-      ...full,
-      ...(pushed.filter ? {} : { filter: undefined }),
-      sort: pushed.sort ? full.sort : undefined,
-      page: { kind: "all" },
-      includeMembers: needsMembers,
-    });
+    const everything = await store.query(
+      tenant,
+      Object.assign({}, full, pushed.filter ? {} : { filter: undefined }, {
+        sort: pushed.sort ? full.sort : undefined,
+        page: { kind: "all" } as const,
+        includeMembers: needsMembers,
+      }),
+    );
     const groups = new Map<string, readonly GroupRef[]>();
     if (memberOfAttribute !== undefined) {
       const sortsByGroups =
@@ -448,13 +455,9 @@ export function createRepository(options: RepositoryOptions): Repository {
         }
       }
     }
-    const result = queryInMemory(
-      everything.records,
-      { ...full, filter },
-      {
-        memberOf: (record) => groups.get(record.id) ?? [],
-      },
-    );
+    const result = queryInMemory(everything.records, Object.assign({}, full, { filter }), {
+      memberOf: (record) => groups.get(record.id) ?? [],
+    });
     return unwrap(result);
   }
 }

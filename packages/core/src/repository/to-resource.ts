@@ -41,7 +41,8 @@ export function toResource(
   options: ToResourceOptions = {},
 ): ScimObject {
   const { baseUrl, memberOf, endpointOf } = options;
-  const resource: ScimObject = { ...record.data, id: record.id };
+  const resource: ScimObject = Object.assign({}, record.data);
+  resource.id = record.id;
   // `delete` turns an object into a slow dictionary; stored data normally lacks these keys.
   if (resourceType.membersAttribute !== undefined) {
     if (resourceType.membersAttribute in resource) delete resource[resourceType.membersAttribute];

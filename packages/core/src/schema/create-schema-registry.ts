@@ -197,7 +197,9 @@ export function createSchemaRegistry(options: SchemaRegistryOptions = {}): Schem
     ...(options.resourceTypes ?? []),
   ].map((resourceType): RegisteredResourceType => {
     checkResourceType(resourceType);
-    return { ...resourceType, schemaExtensions: [...resourceType.schemaExtensions] };
+    return Object.assign({}, resourceType, {
+      schemaExtensions: [...resourceType.schemaExtensions],
+    });
   });
   const typesByKey = new Map<string, RegisteredResourceType>();
   const typesByEndpoint = new Map<string, ResourceTypeDefinition>();

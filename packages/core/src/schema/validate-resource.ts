@@ -285,7 +285,7 @@ function compileMultiValued(definition: AttributeDefinition, strict: boolean): S
             addIssue(context, message, message.message(), values, []);
             break;
           }
-          kept[index] = { ...entry, [primary]: false };
+          kept[index] = Object.assign({}, entry, { [primary]: false });
         }
       }
       return kept.length === 0 ? undefined : kept;

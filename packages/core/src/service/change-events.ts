@@ -99,9 +99,12 @@ export function updatedChanges(
     }
   }
   if (change.membership) {
-    if (family === "group") drafts.push({ ...draft("group.membersChanged", {}), membership: true });
-    else if (!change.dataChanged) {
-      drafts.push({ ...draft(`${family}.updated`, { resource: resource() }), membership: true });
+    if (family === "group") {
+      drafts.push(Object.assign(draft("group.membersChanged", {}), { membership: true }));
+    } else if (!change.dataChanged) {
+      drafts.push(
+        Object.assign(draft(`${family}.updated`, { resource: resource() }), { membership: true }),
+      );
     }
   }
   return drafts;
@@ -122,7 +125,11 @@ export function deletedChanges(
   if (!deletion.soft) return [draft(`${family}.deleted`, { soft: false })];
   const drafts: ChangeDraft[] = [];
   if (family === "user" && isActive(deletion.resource)) {
-    drafts.push(draft("user.deactivated", { resource: { ...deletion.resource, active: false } }));
+    drafts.push(
+      draft("user.deactivated", {
+        resource: Object.assign({}, deletion.resource, { active: false }),
+      }),
+    );
   }
   drafts.push(draft(`${family}.deleted`, { soft: true, purgeAfter: deletion.purgeAfter }));
   return drafts;
@@ -155,11 +162,12 @@ export function restoredChanges(
         ]
       : [draft(`${family}.restored`, { resource })];
   for (const group of restored.rejoinedGroups) {
-    drafts.push({
-      ...draft("group.membersChanged", { added: [restored.id], removed: [] }),
-      resourceType: group.resourceType,
-      id: group.id,
-    });
+    drafts.push(
+      Object.assign(draft("group.membersChanged", { added: [restored.id], removed: [] }), {
+        resourceType: group.resourceType,
+        id: group.id,
+      }),
+    );
   }
   return drafts;
 }

@@ -152,7 +152,7 @@ export function createScimService(options: ScimServiceOptions): ScimService {
   const limiter =
     base.rateLimit === undefined
       ? undefined
-      : createRateLimiter({ ...base.rateLimit, now: () => base.clock().getTime() });
+      : createRateLimiter(Object.assign({}, base.rateLimit, { now: () => base.clock().getTime() }));
 
   const handle: ScimHandler = async (request) => {
     const started = performance.now();
@@ -181,7 +181,7 @@ export function createScimService(options: ScimServiceOptions): ScimService {
         logEntry(
           request,
           answer,
-          trace === undefined ? routed : { ...routed, ...trace },
+          trace === undefined ? routed : Object.assign({}, routed, trace),
           time,
           started,
         ),
@@ -205,9 +205,10 @@ export function createScimService(options: ScimServiceOptions): ScimService {
     const changeTypes: Record<string, string> = {};
     for (const type of registry.resourceTypes())
       changeTypes[type.id] = purgedType(schemaOf(type.id));
-    const purged = await repository.purgeDeleted(now.toISOString(), {
-      ...(base.changeFeed ? { changeTypes } : {}),
-    });
+    const purged = await repository.purgeDeleted(
+      now.toISOString(),
+      base.changeFeed ? { changeTypes } : {},
+    );
     for (const entry of purged) {
       emitChanges(events, entry, [
         { type: purgedType(schemaOf(entry.resourceType)), data: { purgeAfter: entry.purgeAfter } },
@@ -229,9 +230,12 @@ export function createScimService(options: ScimServiceOptions): ScimService {
         restored,
         repository.toResource(restored, { baseUrl }),
       );
-    const record = await repository.restoreDeleted(tenant, resourceType, id, {
-      ...(base.changeFeed ? { changes: changesOf } : {}),
-    });
+    const record = await repository.restoreDeleted(
+      tenant,
+      resourceType,
+      id,
+      base.changeFeed ? { changes: changesOf } : {},
+    );
     if (record === undefined) return undefined;
     emitChanges(events, { tenant, resourceType: record.resourceType, id }, changesOf(record));
     return repository.toResource(record, { baseUrl });
@@ -286,11 +290,14 @@ function resolveRegistry(options: ScimServiceOptions): SchemaRegistry {
   }
   const { schemas, resourceTypes, extensions } = options as SchemaRegistryOptions;
   try {
-    return createSchemaRegistry({
-      ...(schemas === undefined ? {} : { schemas }),
-      ...(resourceTypes === undefined ? {} : { resourceTypes }),
-      ...(extensions === undefined ? {} : { extensions }),
-    });
+    return createSchemaRegistry(
+      Object.assign(
+        {},
+        schemas === undefined ? {} : { schemas },
+        resourceTypes === undefined ? {} : { resourceTypes },
+        extensions === undefined ? {} : { extensions },
+      ),
+    );
   } catch (error) {
     if (error instanceof TypeError && !error.message.startsWith("scimkit:")) {
       throw new TypeError(`scimkit: ${error.message}`, { cause: error });
@@ -424,7 +431,7 @@ function listOf(resources: readonly unknown[]) {
 
 function withLocation(representation: Record<string, unknown>, location: string) {
   const meta = (representation.meta ?? {}) as Record<string, unknown>;
-  return { ...representation, meta: { ...meta, location } };
+  return Object.assign({}, representation, { meta: Object.assign({}, meta, { location }) });
 }
 
 /** `/Schemas` and `/ResourceTypes`: the whole list, or one entry by id, with meta.location. */
@@ -529,7 +536,7 @@ async function route(
       if (userType === undefined) throw notFound("/Me needs a User resource type.");
       return route(
         context,
-        { ...request, path: `${userType.endpoint}/${encodeURIComponent(id)}` },
+        Object.assign({}, request, { path: `${userType.endpoint}/${encodeURIComponent(id)}` }),
         { kind: "resource", type: userType.id, id },
         nested,
         dispatchNested,

@@ -156,7 +156,7 @@ export async function handleBulk(
       const split = deferUnresolved(operation.data, resolved);
       if (split === undefined) continue;
       const result = await runOperation(
-        { ...operation, data: split.data, references: new Set() },
+        Object.assign({}, operation, { data: split.data, references: new Set<string>() }),
         request,
         resolved,
         dispatch,
@@ -230,17 +230,19 @@ export async function handleBulk(
     const result = await runFollowUp(followUp, request, resolved, dispatch);
     const created = results[followUp.index]!;
     if (result.status.startsWith("2")) {
-      results[followUp.index] = {
-        ...created,
-        ...(result.version ? { version: result.version } : {}),
-      };
+      results[followUp.index] = Object.assign(
+        {},
+        created,
+        result.version ? { version: result.version } : {},
+      );
     } else {
       errors += 1;
-      results[followUp.index] = {
-        ...created,
-        status: result.status,
-        ...(result.response === undefined ? {} : { response: result.response }),
-      };
+      results[followUp.index] = Object.assign(
+        {},
+        created,
+        { status: result.status },
+        result.response === undefined ? {} : { response: result.response },
+      );
     }
   }
 

@@ -52,7 +52,7 @@ function withoutValueFilters(source: ListQuerySource): ListQuerySource {
     let copy: Record<string, unknown> | undefined;
     for (const name in parameters) {
       if (!PROJECTION_PARAMETERS.has(name.toLowerCase())) continue;
-      copy ??= { ...parameters };
+      copy ??= Object.assign({}, parameters);
       copy[name] = strip(copy[name]);
     }
     // Without attributes/excludedAttributes (an IdP's lookup) there is nothing to copy.
@@ -219,7 +219,7 @@ function splitRelations(
   data: ScimObject,
 ): { data: ScimObject; members: MemberRef[] | undefined } {
   const { membersAttribute, memberOfAttribute } = resourceSchema.resourceType;
-  const rest = { ...data };
+  const rest = Object.assign({}, data);
   let members: MemberRef[] | undefined;
   if (membersAttribute !== undefined) {
     const definition = findAttribute(resourceSchema.core.attributes, membersAttribute);
@@ -381,7 +381,8 @@ export async function createResource(
     { tenant: request.tenant, resourceType, id: record.id },
     capture.drafts(),
   );
-  const withMembers: StoredRecord = members === undefined ? record : { ...record, members };
+  const withMembers: StoredRecord =
+    members === undefined ? record : Object.assign({}, record, { members });
   const changedAttributes = changedAttributeNames({}, record.data);
   const membersAttribute = resourceSchema.resourceType.membersAttribute;
   if (membersAttribute !== undefined && (members ?? []).length > 0) {

@@ -46,7 +46,7 @@ export async function patchResource(
     let outcome = unwrap(
       applyPatch({
         resourceSchema,
-        resource: { ...record.data, id: record.id },
+        resource: Object.assign({}, record.data, { id: record.id }),
         request: request.body,
         options: patchOptions,
       }),
@@ -56,7 +56,7 @@ export async function patchResource(
       outcome = unwrap(
         applyPatch({
           resourceSchema,
-          resource: { ...record.data, id: record.id },
+          resource: Object.assign({}, record.data, { id: record.id }),
           request: request.body,
           members: record.members ?? [],
           options: patchOptions,

@@ -56,7 +56,11 @@ export async function writeUpdate(
     members: delta,
     resource: (lastModified, written) =>
       context.repository.toResource(
-        { ...record, version: record.version + 1, lastModified, data: written ?? record.data },
+        Object.assign({}, record, {
+          version: record.version + 1,
+          lastModified,
+          data: written ?? record.data,
+        }),
         { baseUrl: request.baseUrl },
       ),
     changedAttributes: dataChanged ? changedAttributeNames(record.data, data) : [],

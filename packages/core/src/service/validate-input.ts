@@ -51,7 +51,7 @@ export function validateInput(
     const stored = existing[schema.id];
     if (typeof stored !== "object" || stored === null) continue;
     const sent = (data[schema.id] ?? {}) as ScimObject;
-    const copy = { ...sent };
+    const copy = Object.assign({}, sent);
     keepImmutable(schema.attributes, copy, stored as ScimObject, `${schema.id}:`);
     if (Object.keys(copy).length > 0) data[schema.id] = copy;
   }

@@ -17,5 +17,8 @@ export function committedData(
     (membership.added.length === 0 && membership.removed.length === 0)
   )
     return undefined;
-  return { ...change.data, added: [...membership.added], removed: [...membership.removed] };
+  return Object.assign({}, change.data, {
+    added: [...membership.added],
+    removed: [...membership.removed],
+  });
 }

@@ -97,11 +97,10 @@ export function createSetPushSender(
     if (issued === undefined) return; // RFC 9967 has no event for it.
     const answer = await postOnce({
       url,
-      headers: {
-        ...headers,
+      headers: Object.assign({}, headers, {
         "content-type": "application/secevent+jwt",
         accept: "application/json",
-      },
+      }),
       body: issued.token,
       timeoutMs,
       maxResponseBytes,

@@ -117,8 +117,8 @@ export function scimSecurityEvent(
       const memberIds = "memberIds" in change.event ? change.event.memberIds : [];
       const data: ScimObject =
         memberIds.length > 0
-          ? { ...resource, members: memberIds.map((value) => ({ value })) }
-          : { ...resource };
+          ? Object.assign({}, resource, { members: memberIds.map((value) => ({ value })) })
+          : Object.assign({}, resource);
       return full
         ? one(SCIM_EVENT_URIS.createFull, { data, ...versionOf(resource) })
         : one(SCIM_EVENT_URIS.createNotice, {
@@ -130,7 +130,10 @@ export function scimSecurityEvent(
     case "group.updated":
     case "resource.updated":
       return full
-        ? one(SCIM_EVENT_URIS.putFull, { data: { ...resource }, ...versionOf(resource) })
+        ? one(SCIM_EVENT_URIS.putFull, {
+            data: Object.assign({}, resource),
+            ...versionOf(resource),
+          })
         : one(SCIM_EVENT_URIS.putNotice, {
             attributes: attributeNames(resource ?? {}),
             ...versionOf(resource),
