@@ -12,10 +12,11 @@
  * Environment knobs: HTTP_BENCH_TARGETS (every target), HTTP_BENCH_SECONDS (5),
  * HTTP_BENCH_ROUNDS (3), HTTP_BENCH_CONNECTIONS (10), HTTP_BENCH_USERS (5000),
  * HTTP_BENCH_CASES (lookup,get; also patch), HTTP_BENCH_BASELINE_EXPRESS (a bundled
- * `scimRouter` of an earlier commit, enables the `express-baseline` target).
+ * `scimRouter` of an earlier commit, enables the `express-baseline` target),
+ * HTTP_BENCH_PIN=1 (Linux `taskset`: the load generator on CPU 0, every server on CPU 1).
  */
 
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
@@ -30,6 +31,7 @@ const USERS = Number(process.env.HTTP_BENCH_USERS ?? 5_000);
 const CASES = (process.env.HTTP_BENCH_CASES ?? "lookup,get").split(",") as CaseName[];
 const BASELINE = process.env.HTTP_BENCH_BASELINE_EXPRESS ?? "";
 const WANTED = (process.env.HTTP_BENCH_TARGETS ?? TARGETS.join(",")).split(",") as Target[];
+const PIN = process.env.HTTP_BENCH_PIN === "1";
 const TOKEN = randomBytes(24).toString("hex");
 const MOUNT = "/scim/v2";
 
@@ -81,6 +83,7 @@ async function start(target: Target): Promise<Running> {
     child.once("message", (message) => resolve(message as { port: number }));
     child.once("exit", (code) => reject(new Error(`${target} exited with ${code}`)));
   });
+  if (PIN && child.pid !== undefined) pinToCpu(child.pid, 1);
   return {
     target,
     url: `http://127.0.0.1:${port}`,
@@ -162,12 +165,22 @@ async function checkBodySizes(servers: readonly Running[]): Promise<void> {
   }
 }
 
+/**
+ * Binds every thread of a process to one CPU. With the load generator on one core
+ * and the server on the other they stop taking turns on both, so a server's
+ * requests/s and CPU per request are its own (the 2-core machines here).
+ */
+function pinToCpu(pid: number, cpu: number): void {
+  execFileSync("taskset", ["-a", "-cp", String(cpu), String(pid)], { stdio: "ignore" });
+}
+
+if (PIN) pinToCpu(process.pid, 0);
 const targets = WANTED.filter((target) => target !== "express-baseline" || BASELINE !== "");
 const servers: Running[] = [];
 try {
   for (const target of targets) servers.push(await start(target));
   console.log(
-    `Framework benchmark: ${USERS} users, memory store, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds (median)`,
+    `Framework benchmark: ${USERS} users, memory store, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds (median)${PIN ? ", load generator on CPU 0, servers on CPU 1" : ""}`,
   );
   await checkBodySizes(servers);
   for (const server of servers) {
