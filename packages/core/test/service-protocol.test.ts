@@ -164,52 +164,80 @@ describe("responses", () => {
 });
 
 describe("reading members only when needed", () => {
-  it("excludedAttributes=members and attributes=id never load the member list; groups is read only when returned", async () => {
-    const store = memoryStore();
-    const reads: string[] = [];
-    const spied = {
-      ...store,
-      get: ((tenant, type, id, options) => {
-        reads.push(`get ${type} members=${options?.includeMembers === true}`);
-        return store.get(tenant, type, id, options);
-      }) as typeof store.get,
-      query: ((tenant, query) => {
-        reads.push(`query ${query.resourceType} members=${query.includeMembers === true}`);
-        return store.query(tenant, query);
-      }) as typeof store.query,
-      memberOf: ((tenant, id) => {
-        reads.push("memberOf");
-        return store.memberOf(tenant, id);
-      }) as typeof store.memberOf,
-    };
-    const { call, createUser, createGroup } = setup({ store: spied });
-    const user = await createUser("reader");
-    const group = await createGroup("Readers", [user.id]);
-    reads.length = 0;
-    await call("GET", `/Groups/${group.id}`, undefined, {
-      query: { excludedAttributes: "members" },
-    });
-    await call("GET", "/Groups", undefined, { query: { attributes: "id,displayName" } });
-    await call(
-      "PATCH",
-      `/Groups/${group.id}`,
-      patchOp({ op: "add", path: "members", value: [{ value: user.id }] }),
-      {
+  it.each([
+    ["reads its groups with the record", true],
+    ["asks memberOf for its groups", false],
+  ])(
+    "excludedAttributes=members and attributes=id never load the member list; groups is read only when returned (a store that %s)",
+    async (_name, readsMemberOf) => {
+      const store = memoryStore();
+      const reads: string[] = [];
+      const spied = {
+        ...store,
+        capabilities: { ...store.capabilities, readsMemberOf },
+        get: ((tenant, type, id, options) => {
+          reads.push(
+            `get ${type} members=${options?.includeMembers === true} groups=${options?.includeMemberOf === true}`,
+          );
+          return store.get(tenant, type, id, options);
+        }) as typeof store.get,
+        query: ((tenant, query) => {
+          reads.push(
+            `query ${query.resourceType} members=${query.includeMembers === true} groups=${query.includeMemberOf === true}`,
+          );
+          return store.query(tenant, query);
+        }) as typeof store.query,
+        memberOf: ((tenant, id) => {
+          reads.push("memberOf");
+          return store.memberOf(tenant, id);
+        }) as typeof store.memberOf,
+      };
+      const { call, createUser, createGroup } = setup({ store: spied });
+      const user = await createUser("reader");
+      const group = await createGroup("Readers", [user.id]);
+      reads.length = 0;
+      await call("GET", `/Groups/${group.id}`, undefined, {
         query: { excludedAttributes: "members" },
-      },
-    );
-    await call("GET", `/Users/${user.id}`, undefined, { query: { attributes: "userName" } });
-    expect(reads.filter((read) => read.includes("members=true") || read === "memberOf")).toEqual(
-      [],
-    );
-    await call("GET", `/Groups/${group.id}`);
-    await call("GET", `/Users/${user.id}`);
-    expect(reads.slice(-3)).toEqual([
-      "get Group members=true",
-      "get User members=false",
-      "memberOf",
-    ]);
-  });
+      });
+      await call("GET", "/Groups", undefined, { query: { attributes: "id,displayName" } });
+      await call(
+        "PATCH",
+        `/Groups/${group.id}`,
+        patchOp({ op: "add", path: "members", value: [{ value: user.id }] }),
+        {
+          query: { excludedAttributes: "members" },
+        },
+      );
+      await call("GET", `/Users/${user.id}`, undefined, { query: { attributes: "userName" } });
+      await call("GET", "/Users", undefined, { query: { attributes: "userName" } });
+      expect(
+        reads.filter((read) => /members=true|groups=true/.test(read) || read === "memberOf"),
+      ).toEqual([]);
+      reads.length = 0;
+      await call("GET", `/Groups/${group.id}`);
+      await call("GET", `/Users/${user.id}`);
+      const users = await call("GET", "/Users");
+      // The user's groups are shown either way; only where they are read from differs.
+      expect((users.body as { Resources: { groups?: { value: string }[] }[] }).Resources).toEqual([
+        expect.objectContaining({ groups: [expect.objectContaining({ value: group.id })] }),
+      ]);
+      expect(reads).toEqual(
+        readsMemberOf
+          ? [
+              "get Group members=true groups=false",
+              "get User members=false groups=true",
+              "query User members=false groups=true",
+            ]
+          : [
+              "get Group members=true groups=false",
+              "get User members=false groups=false",
+              "memberOf",
+              "query User members=false groups=false",
+              "memberOf",
+            ],
+      );
+    },
+  );
 });
 
 describe("/Me", () => {

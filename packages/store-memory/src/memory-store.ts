@@ -244,7 +244,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return members === undefined ? [] : [...members.values()];
   };
 
-  const copyOut = (record: StoredRecord, members?: readonly MemberRef[]): StoredRecord => ({
+  const copyOut = (
+    record: StoredRecord,
+    members?: readonly MemberRef[],
+    memberOf?: readonly GroupRef[],
+  ): StoredRecord => ({
     resourceType: record.resourceType,
     id: record.id,
     version: record.version,
@@ -252,6 +256,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     lastModified: record.lastModified,
     data: copyJson(record.data),
     ...(members === undefined ? {} : { members: members.map(copyMember) }),
+    // groupsOf builds new objects: nothing of the store's is shared.
+    ...(memberOf === undefined ? {} : { memberOf }),
   });
 
   /**
@@ -383,7 +389,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
 
   const store: MemoryStore = {
     specificationVersion: STORE_SPECIFICATION_VERSION,
-    capabilities: { filter: () => true, sort: () => true, cursor: true, checksMembers: true },
+    capabilities: {
+      filter: () => true,
+      sort: () => true,
+      cursor: true,
+      checksMembers: true,
+      readsMemberOf: true,
+    },
 
     async create(tenant, input: CreateInput) {
       const state = typeState(tenant, input.resourceType, true)!;
@@ -424,7 +436,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const state = typeState(tenant, resourceType, false);
       const entry = state?.records.get(id);
       if (state === undefined || entry === undefined) return undefined;
-      return copyOut(entry.record, getOptions?.includeMembers ? readMembers(state, id) : undefined);
+      return copyOut(
+        entry.record,
+        getOptions?.includeMembers ? readMembers(state, id) : undefined,
+        getOptions?.includeMemberOf ? groupsOf(tenant, id, getOptions) : undefined,
+      );
     },
 
     async query(tenant, query) {
@@ -440,9 +456,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         for (const entry of found.entries.slice(start, end)) {
           const { record } = entry;
           records.push(
-            query.includeMembers === true
-              ? copyOut(record, readMembers(state, record.id))
-              : copyOut(record),
+            copyOut(
+              record,
+              query.includeMembers === true ? readMembers(state, record.id) : undefined,
+              query.includeMemberOf === true ? groupsOf(tenant, record.id, query) : undefined,
+            ),
           );
         }
         return { records, totalResults: found.entries.length };
@@ -468,7 +486,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       );
       if (!result.ok) throw result.error;
       return Object.assign({}, result.value, {
-        records: result.value.records.map((record) => copyOut(record, record.members)),
+        records: result.value.records.map((record) =>
+          copyOut(
+            record,
+            record.members,
+            query.includeMemberOf === true ? groupsOf(tenant, record.id, query) : undefined,
+          ),
+        ),
       });
     },
 

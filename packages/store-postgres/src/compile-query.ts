@@ -1,5 +1,6 @@
 import type { BoundFilter, ResolvedPath, SortOrder } from "@scimkit/core";
 import { FilterCompiler, type SqlContext } from "./compile-filter";
+import { memberOfJson } from "./memberships";
 import { literal, SqlParameters } from "./sql-parameters";
 
 /** The SQL a sort orders by, and the type its value has (for cursor values). */
@@ -29,10 +30,15 @@ export interface ListQueryInput {
   readonly limit?: number;
   readonly offset?: number;
   readonly after?: KeysetPosition;
+  /** Select each row's groups as `member_of` (`memberOfJson`). */
+  readonly memberOf?: boolean;
 }
 
 export interface CompiledList {
-  /** Rows `id, version, created, last_modified, data` (and `sort_key` when sorted). */
+  /**
+   * Rows `id, version, created, last_modified, data` (and `sort_key` when sorted,
+   * `member_of` when asked for).
+   */
   readonly select: Statement;
   /** One row `total`: matches over all pages. */
   readonly count: Statement;
@@ -156,8 +162,9 @@ export function compileListQuery(
 ): CompiledList | undefined {
   const { schema, row } = context;
   const parameters = new SqlParameters();
+  const tenant = parameters.add(input.tenant, "text");
   const where = [
-    `${row}.tenant = ${parameters.add(input.tenant, "text")}`,
+    `${row}.tenant = ${tenant}`,
     `${row}.resource_type = ${parameters.add(context.resourceType, "text")}`,
   ];
   if (input.filter !== undefined) {
@@ -215,6 +222,10 @@ export function compileListQuery(
   let text =
     `SELECT ${row}.id, ${row}.version, ${row}.created, ${row}.last_modified, ${row}.data` +
     (sortKey === undefined ? "" : `, (${sortKey.expression})::text AS sort_key`) +
+    // Correlated, so PostgreSQL computes it for the page's rows only (after the LIMIT).
+    (input.memberOf === true
+      ? `, ${memberOfJson(schema, context, tenant, `${row}.id`)} AS member_of`
+      : "") +
     (source === undefined
       ? ` FROM ${schema}.resources ${row} WHERE ${pageWhere.join(" AND ")}`
       : ` FROM ${source}`) +

@@ -55,6 +55,8 @@ export interface ResourceRow {
   readonly last_modified: string;
   readonly data: ScimObject | string;
   readonly sort_key?: string | null;
+  /** The record's groups (`memberOfJson`), when the read asked for them. */
+  readonly member_of?: unknown;
 }
 
 /** The columns every read of a record selects, in `ResourceRow`'s names. */

@@ -56,6 +56,15 @@ describe.each(cases)("index use on %s %s", (_name, _statistics, open, analyze) =
         }
       }
     }
+    // Every user in two groups, so reading a page's groups has rows to find.
+    const users = analyze ? ROWS : UNANALYZED_ROWS;
+    await driver.client.query(
+      `INSERT INTO "${schema}".memberships (tenant, group_type, group_id, member_id, member_type)
+       SELECT $1, 'Group', 'Group-' || (n % 50 + g), 'User-' || n, 'User'
+       FROM generate_series(1, ${users}) AS n, generate_series(1, 2) AS g`,
+      [tenant],
+    );
+    if (analyze) await driver.client.query(`ANALYZE "${schema}".memberships`);
     const recorder: Queryable & { transaction: unknown } = {
       query: (text, values = []) => {
         statements.push({ text, values });
@@ -89,5 +98,27 @@ describe.each(cases)("index use on %s %s", (_name, _statistics, open, analyze) =
     const plan = rows.map((row) => Object.values(row)[0]).join("\n");
     expect(plan).toContain(index);
     expect(plan).not.toMatch(/Seq Scan on resources/);
+  });
+
+  it("reads a page's groups through the member index, for the page's rows only", async () => {
+    statements.length = 0;
+    const result = await store.query(tenant, {
+      resourceType: "User",
+      page: { kind: "index", startIndex: 1, count: 20 },
+      includeMemberOf: true,
+      displayAttributes: { Group: "displayName" },
+    });
+    expect(result.records).toHaveLength(20);
+    expect(result.records.every((record) => record.memberOf?.length === 2)).toBe(true);
+    const select = statements.find((statement) => statement.text.startsWith("SELECT r.id"));
+    const { rows } = await driver.client.query(
+      `EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) ${select!.text}`,
+      select!.values,
+    );
+    const plan = rows.map((row) => Object.values(row)[0]).join("\n");
+    expect(plan).toContain("memberships_by_member");
+    expect(plan).not.toMatch(/Seq Scan on memberships/);
+    // The correlated subquery runs once per row of the page, not per matching row.
+    expect(plan).toMatch(/Aggregate \(actual rows=1(?:\.00)? loops=20\)/);
   });
 });

@@ -97,12 +97,18 @@ describe.each(driverFactories)("round trips on %s", (_name, open) => {
   });
 
   /** Statements one request sends. */
+  let lastBody: unknown;
+  /** Statements one request sends; its answer's body is kept in `lastBody`. */
   const roundTrips = async (sent: ScimRequest, status = 204): Promise<number> => {
     const before = counter.count();
     const response = await service.handle(sent);
     expect(response.status, JSON.stringify(response.body)).toBe(status);
+    lastBody = response.body;
     return counter.count() - before;
   };
+  /** The group names a user's answer shows. */
+  const groupNames = (body: unknown) =>
+    ((body as { groups?: { display?: string }[] }).groups ?? []).map((group) => group.display);
 
   const patch = (operations: unknown[]) =>
     request({
@@ -158,8 +164,8 @@ describe.each(driverFactories)("round trips on %s", (_name, open) => {
     expect(trips).toBe(2);
   });
 
-  it("deactivates a user with a version-guarded PATCH in two round trips plus its groups", async () => {
-    // Read, one guarded write; the 200 answer renders the user's groups (one more).
+  it("deactivates a user with a version-guarded PATCH in two round trips, its groups included", async () => {
+    // Read (with the user's groups, which the 200 answer shows), one guarded write.
     const trips = await roundTrips(
       request({
         method: "PATCH",
@@ -171,10 +177,11 @@ describe.each(driverFactories)("round trips on %s", (_name, open) => {
       }),
       200,
     );
-    expect(trips).toBe(3);
+    expect(trips).toBe(2);
+    expect(groupNames(lastBody)).toEqual(["Founders"]);
   });
 
-  it("replaces a user with PUT in two round trips plus its groups", async () => {
+  it("replaces a user with PUT in two round trips, its groups included", async () => {
     const trips = await roundTrips(
       request({
         method: "PUT",
@@ -183,7 +190,31 @@ describe.each(driverFactories)("round trips on %s", (_name, open) => {
       }),
       200,
     );
-    expect(trips).toBe(3);
+    expect(trips).toBe(2);
+    expect(groupNames(lastBody)).toEqual(["Founders"]);
+  });
+
+  it("reads a user with its groups in one round trip, by id and by a userName lookup", async () => {
+    const id = await create("/Users", { userName: "eve@example.com" });
+    await roundTrips(patch([{ op: "add", path: "members", value: [{ value: id }] }]));
+    const shown = (body: unknown) => (body as { groups?: { value: string }[] }).groups;
+    const before = counter.count();
+    const byId = await service.handle(request({ path: `/Users/${id}` }));
+    expect(counter.count() - before).toBe(1);
+    expect(shown(byId.body)).toEqual([
+      expect.objectContaining({ value: groupId, display: "Engineering" }),
+    ]);
+    const lookup = request({ path: "/Users", query: { filter: 'userName eq "eve@example.com"' } });
+    const afterGet = counter.count();
+    const found = await service.handle(lookup);
+    expect(counter.count() - afterGet).toBe(1);
+    const [user] = (found.body as { Resources: unknown[] }).Resources;
+    expect(shown(user)).toEqual([expect.objectContaining({ value: groupId })]);
+  });
+
+  it("lists a page of users with their groups in one round trip, not one more per user", async () => {
+    const trips = await roundTrips(request({ path: "/Users", query: { count: "50" } }), 200);
+    expect(trips).toBe(1);
   });
 
   it("deletes a user, its memberships and its change in one round trip", async () => {

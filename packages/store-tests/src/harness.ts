@@ -99,13 +99,18 @@ export type OptionalStoreMethod = {
   [K in keyof ScimStore]-?: undefined extends ScimStore[K] ? K : never;
 }[keyof ScimStore];
 
+/** The capability flags a test can need set to true. */
+type CapabilityFlag = "checksMembers" | "readsMemberOf";
+
 /** A test's requirement: an optional contract member, or a capability flag set to true. */
-export type StoreNeed = OptionalStoreMethod | "capabilities.checksMembers";
+export type StoreNeed = OptionalStoreMethod | `capabilities.${CapabilityFlag}`;
+
+const CAPABILITY_PREFIX = "capabilities.";
 
 const lacks = (store: ScimStore, need: StoreNeed): boolean =>
-  need === "capabilities.checksMembers"
-    ? store.capabilities?.checksMembers !== true
-    : store[need] === undefined;
+  need.startsWith(CAPABILITY_PREFIX)
+    ? store.capabilities?.[need.slice(CAPABILITY_PREFIX.length) as CapabilityFlag] !== true
+    : store[need as OptionalStoreMethod] === undefined;
 
 /**
  * What every area of the suite is written against: the store under test, its

@@ -111,7 +111,10 @@ export interface Repository {
   readonly store: ScimStore;
   /** Creates a record with a new id, `created` = `lastModified` = now, version 1. */
   create(tenant: string, input: RepositoryCreateInput): Promise<StoredRecord>;
-  /** The record, or `undefined`. Members load only with `includeMembers`. */
+  /**
+   * The record, or `undefined`. Members load only with `includeMembers`; with
+   * `includeMemberOf` a store that `readsMemberOf` attaches the record's groups.
+   */
   get(
     tenant: string,
     resourceType: string,
@@ -225,6 +228,7 @@ export function createRepository(options: RepositoryOptions): Repository {
   const clock = options.clock ?? (() => new Date());
   const generateId = options.generateId ?? (() => globalThis.crypto.randomUUID());
   const capabilities = store.capabilities ?? {};
+  const readsMemberOf = capabilities.readsMemberOf === true;
   const names = relationNames(registry);
   const typeIds = registry.resourceTypes().map((type) => type.id);
   const endpointOf = (type: string) => registry.resourceType(type)?.endpoint;
@@ -279,7 +283,18 @@ export function createRepository(options: RepositoryOptions): Repository {
     },
 
     get(tenant, resourceType, id, getOptions) {
-      return store.get(tenant, resourceType, id, getOptions);
+      if (getOptions?.includeMemberOf !== true)
+        return store.get(tenant, resourceType, id, getOptions);
+      // The groups' display names come from the resource types, as for `memberOf`.
+      return store.get(
+        tenant,
+        resourceType,
+        id,
+        Object.assign({}, getOptions, {
+          includeMemberOf: readsMemberOf,
+          displayAttributes: names.displayAttributes,
+        }),
+      );
     },
 
     query(tenant, query) {
@@ -290,6 +305,7 @@ export function createRepository(options: RepositoryOptions): Repository {
       try {
         const { membersAttribute, memberOfAttribute } = schemaOf(query.resourceType).resourceType;
         full = Object.assign({}, query);
+        if (full.includeMemberOf === true && !readsMemberOf) full.includeMemberOf = false;
         if (membersAttribute !== undefined) full.membersAttribute = membersAttribute;
         if (memberOfAttribute !== undefined) full.memberOfAttribute = memberOfAttribute;
         full.displayAttributes = names.displayAttributes;
@@ -443,6 +459,8 @@ export function createRepository(options: RepositoryOptions): Repository {
         sort: pushed.sort ? full.sort : undefined,
         page: { kind: "all" } as const,
         includeMembers: needsMembers,
+        // Every candidate's groups would be read; the page's are read when rendered.
+        includeMemberOf: false,
       }),
     );
     const groups = new Map<string, readonly GroupRef[]>();

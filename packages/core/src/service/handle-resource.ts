@@ -96,7 +96,37 @@ export function parseProjection(
   return unwrap(parseList(context, { kind: "query", params }, resourceSchema)).projection;
 }
 
-/** The record as the client sees it: resource JSON, derived `groups` when projected, projection. */
+/** Whether a response with this projection shows the type's derived groups (User `groups`). */
+export function showsGroups(resourceSchema: ResourceSchema, projection: Projection): boolean {
+  const memberOfAttribute = resourceSchema.resourceType.memberOfAttribute;
+  return (
+    memberOfAttribute !== undefined &&
+    isAttributeReturned(resourceSchema, projection, memberOfAttribute)
+  );
+}
+
+/** The record as the client sees it, given its groups (when the projection shows them). */
+function renderWithGroups(
+  context: ServiceContext,
+  request: ScimRequest,
+  resourceSchema: ResourceSchema,
+  record: StoredRecord,
+  projection: Projection,
+  groups: readonly GroupRef[] | undefined,
+): ScimObject {
+  const resource = context.repository.toResource(
+    record,
+    groups === undefined
+      ? { baseUrl: request.baseUrl }
+      : { baseUrl: request.baseUrl, memberOf: groups },
+  );
+  return projectResource(resource, resourceSchema, projection);
+}
+
+/**
+ * The record as the client sees it: resource JSON, derived `groups` when projected
+ * (given, attached by the store's read, or read now), projection.
+ */
 async function render(
   context: ServiceContext,
   request: ScimRequest,
@@ -105,22 +135,11 @@ async function render(
   projection: Projection,
   memberOf?: readonly GroupRef[],
 ): Promise<ScimObject> {
-  const memberOfAttribute = resourceSchema.resourceType.memberOfAttribute;
   let groups = memberOf;
-  if (
-    groups === undefined &&
-    memberOfAttribute !== undefined &&
-    isAttributeReturned(resourceSchema, projection, memberOfAttribute)
-  ) {
-    groups = await context.repository.memberOf(request.tenant, record.id);
+  if (groups === undefined && showsGroups(resourceSchema, projection)) {
+    groups = record.memberOf ?? (await context.repository.memberOf(request.tenant, record.id));
   }
-  const resource = context.repository.toResource(
-    record,
-    groups === undefined
-      ? { baseUrl: request.baseUrl }
-      : { baseUrl: request.baseUrl, memberOf: groups },
-  );
-  return projectResource(resource, resourceSchema, projection);
+  return renderWithGroups(context, request, resourceSchema, record, projection, groups);
 }
 
 /** Renders a page of records, a bounded number at a time (each may read its groups). */
@@ -131,6 +150,20 @@ async function renderAll(
   records: readonly StoredRecord[],
   projection: Projection,
 ): Promise<ScimObject[]> {
+  const groupsShown = showsGroups(resourceSchema, projection);
+  if (!groupsShown || records.every((record) => record.memberOf !== undefined)) {
+    // Nothing to read: the store attached every record's groups, or none are shown.
+    return records.map((record) =>
+      renderWithGroups(
+        context,
+        request,
+        resourceSchema,
+        record,
+        projection,
+        groupsShown ? record.memberOf : undefined,
+      ),
+    );
+  }
   const renderOne = (record: StoredRecord) =>
     render(context, request, resourceSchema, record, projection);
   if (records.length <= RENDER_BATCH) return Promise.all(records.map(renderOne));
@@ -247,6 +280,7 @@ export async function getResource(
   const projection = parseProjection(context, request, resourceSchema);
   const record = await context.repository.get(request.tenant, resourceSchema.resourceType.id, id, {
     includeMembers: needsMembers(resourceSchema, projection),
+    includeMemberOf: showsGroups(resourceSchema, projection),
   });
   if (record === undefined) throw resourceNotFound(resourceSchema, id);
   const headers = resourceHeaders(request, resourceSchema, record);
@@ -275,6 +309,8 @@ export async function listResources(
     resourceType: resourceSchema.resourceType.id,
     page: query.page,
     includeMembers: needsMembers(resourceSchema, query.projection),
+    // A page's groups in the page's read, not one read per record.
+    includeMemberOf: showsGroups(resourceSchema, query.projection),
   };
   if (query.filter !== undefined) storeQuery.filter = query.filter;
   if (query.sort !== undefined) storeQuery.sort = query.sort;
@@ -405,7 +441,10 @@ export async function replaceResource(
 ): Promise<TracedResponse> {
   const projection = parseProjection(context, request, resourceSchema);
   return retryOnConflict(request, async () => {
-    const record = await readForWrite(context, request, resourceSchema, id);
+    // The answer's groups come with the read: a resource's own PUT never changes them.
+    const record = await readForWrite(context, request, resourceSchema, id, {
+      includeMemberOf: showsGroups(resourceSchema, projection),
+    });
     const validated = validateInput(resourceSchema, request.body, {
       strict: context.options.strict,
       existing: record.data,
@@ -433,7 +472,7 @@ export async function replaceResource(
     return {
       status: 200,
       headers: resourceHeaders(request, resourceSchema, shown),
-      body: await render(context, request, resourceSchema, shown, projection),
+      body: await render(context, request, resourceSchema, shown, projection, record.memberOf),
       trace: { changedAttributes },
     };
   });

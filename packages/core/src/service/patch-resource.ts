@@ -2,7 +2,7 @@ import { ScimError, unwrap } from "../errors";
 import { applyPatch, type PatchApplied, type PatchOptions } from "../patch/apply-patch";
 import { needsMembers, type Projection } from "../query/project-resource";
 import type { ResourceSchema, ScimObject } from "../schema/types";
-import type { StoredRecord } from "../store/contract";
+import type { GroupRef, StoredRecord } from "../store/contract";
 import { familyOf } from "./change-events";
 import {
   parseProjection,
@@ -10,6 +10,7 @@ import {
   render,
   resourceHeaders,
   retryOnConflict,
+  showsGroups,
 } from "./handle-resource";
 import { writeMembership, writeUpdate } from "./record-changes";
 import type { ServiceContext } from "./service-context";
@@ -36,8 +37,18 @@ export async function patchResource(
   const { repository, options } = context;
   const patchOptions = { strict: options.strict, maxOperations: options.limits.maxPatchOperations };
 
-  const read = (includeMembers: boolean): Promise<StoredRecord> =>
-    readForWrite(context, request, resourceSchema, id, { includeMembers });
+  const noContent = answersNoContent(options.patchResponse, projection, resourceSchema);
+  // The answer's groups come with the read: a resource's own PATCH never changes them.
+  const includeMemberOf = !noContent && showsGroups(resourceSchema, projection);
+  let groups: readonly GroupRef[] | undefined;
+  const read = async (includeMembers: boolean): Promise<StoredRecord> => {
+    const record = await readForWrite(context, request, resourceSchema, id, {
+      includeMembers,
+      includeMemberOf,
+    });
+    groups = record.memberOf;
+    return record;
+  };
 
   const { record, changedAttributes } = await retryOnConflict(request, async () => {
     const unread = await writeUnreadMembership(context, request, resourceSchema, id, patchOptions);
@@ -72,9 +83,7 @@ export async function patchResource(
 
   const headers = resourceHeaders(request, resourceSchema, record);
   const trace = { changedAttributes };
-  if (answersNoContent(options.patchResponse, projection, resourceSchema)) {
-    return { status: 204, headers, trace };
-  }
+  if (noContent) return { status: 204, headers, trace };
   let shown = record;
   if (needsMembers(resourceSchema, projection)) {
     shown =
@@ -83,7 +92,7 @@ export async function patchResource(
   return {
     status: 200,
     headers,
-    body: await render(context, request, resourceSchema, shown, projection),
+    body: await render(context, request, resourceSchema, shown, projection, groups),
     trace,
   };
 }

@@ -114,6 +114,13 @@ export interface StoredRecord {
    * the read asked for members (`includeMembers`). Order: insertion order.
    */
   readonly members?: readonly MemberRef[];
+  /**
+   * The groups the record directly belongs to, exactly as `memberOf` returns them
+   * (`[]` for none), present only when the read asked for them (`includeMemberOf`,
+   * sent only to a store whose `capabilities.readsMemberOf` is true). Never set by
+   * a write.
+   */
+  readonly memberOf?: readonly GroupRef[];
 }
 
 /**
@@ -218,9 +225,14 @@ export interface UpdatedRecord extends StoredRecord {
   readonly membership?: AppliedMembership;
 }
 
-export interface GetOptions {
+export interface GetOptions extends RelationNames {
   /** Load the membership relation. @default false */
   readonly includeMembers?: boolean;
+  /**
+   * Attach the record's groups as `memberOf`, their `display` as
+   * `displayAttributes` says. Sent only when `capabilities.readsMemberOf`. @default false
+   */
+  readonly includeMemberOf?: boolean;
 }
 
 /**
@@ -250,6 +262,11 @@ export interface StoreQuery extends QueryTarget {
     | { readonly kind: "all" };
   /** Load membership relations of the returned records. @default false */
   readonly includeMembers?: boolean;
+  /**
+   * Attach each returned record's groups as `memberOf` (see `StoredRecord.memberOf`).
+   * Sent only when `capabilities.readsMemberOf`. @default false
+   */
+  readonly includeMemberOf?: boolean;
 }
 
 export interface StoreQueryResult {
@@ -282,6 +299,12 @@ export interface StoreCapabilities {
    * looking the members up first. @default false
    */
   readonly checksMembers?: boolean;
+  /**
+   * Whether `get` and `query` honour `includeMemberOf`, reading the records'
+   * groups in the same read (a SQL store: the same statement). Core then renders
+   * a user with its `groups` without a `memberOf` call per record. @default false
+   */
+  readonly readsMemberOf?: boolean;
 }
 
 /** Options of `softDelete`. */

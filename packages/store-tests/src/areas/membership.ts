@@ -155,6 +155,67 @@ export function defineMembershipConformance(harness: ConformanceHarness): void {
       expect(await current().memberOf(tenant, "00000000-0000-4000-8000-999999999999")).toEqual([]);
     });
 
+    test("a read that asks for memberOf carries exactly the member's groups", async () => {
+      const tenant = newTenant("read-member-of");
+      const [a, b, c] = (await createUsers(tenant, 3)) as [string, string, string];
+      const repository = repositoryOf();
+      const admins = await repository.create(tenant, {
+        resourceType: "Group",
+        data: { displayName: "Admins" },
+        members: [member(a)],
+      });
+      const staff = await repository.create(tenant, {
+        resourceType: "Group",
+        data: { displayName: "Staff" },
+        members: [member(a), member(b), { value: admins.id, type: "Group" }],
+      });
+      const of = (groups: readonly GroupRef[] | undefined) =>
+        groups === undefined ? undefined : [...groups].sort((l, r) => (l.id < r.id ? -1 : 1));
+      /** What a read attached is what memberOf() answers, `[]` included. */
+      const agrees = async (id: string, attached: readonly GroupRef[] | undefined) => {
+        expect(attached, `memberOf of ${id}`).toBeDefined();
+        expect(of(attached)).toEqual(of(await current().memberOf(tenant, id, RELATION_NAMES)));
+      };
+      const asked = { includeMemberOf: true, ...RELATION_NAMES };
+      for (const [type, id] of [
+        ["User", a],
+        ["User", b],
+        ["User", c],
+        ["Group", admins.id],
+        ["Group", staff.id],
+      ] as const) {
+        const record = await current().get(tenant, type, id, asked);
+        expect(record?.id).toBe(id);
+        await agrees(id, record?.memberOf);
+        // Never attached unasked: a record's groups are read only when a response shows them.
+        expect((await current().get(tenant, type, id))?.memberOf).toBeUndefined();
+      }
+      const page = await current().query(tenant, {
+        resourceType: "User",
+        page: { kind: "index", startIndex: 1, count: 10 },
+        includeMemberOf: true,
+        memberOfAttribute: "groups",
+        ...RELATION_NAMES,
+      });
+      expect(sorted(page.records.map((record) => record.id))).toEqual(sorted([a, b, c]));
+      for (const record of page.records) await agrees(record.id, record.memberOf);
+      const lookup = await current().query(tenant, {
+        resourceType: "User",
+        filter: bound("User", 'userName eq "member-0"'),
+        page: { kind: "index", startIndex: 1, count: 10 },
+        includeMemberOf: true,
+        memberOfAttribute: "groups",
+        ...RELATION_NAMES,
+      });
+      expect(lookup.records.map((record) => record.id)).toEqual([a]);
+      await agrees(a, lookup.records[0]?.memberOf);
+      const unasked = await current().query(tenant, {
+        resourceType: "User",
+        page: { kind: "index", startIndex: 1, count: 10 },
+      });
+      expect(unasked.records.every((record) => record.memberOf === undefined)).toBe(true);
+    }, ["capabilities.readsMemberOf"]);
+
     test("deleting a user removes it from every group", async () => {
       const tenant = newTenant("delete-member");
       const [a, b] = (await createUsers(tenant, 2)) as [string, string];
