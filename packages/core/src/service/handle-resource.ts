@@ -52,7 +52,8 @@ function withoutValueFilters(source: ListQuerySource): ListQuerySource {
     let copy: Record<string, unknown> | undefined;
     for (const name in parameters) {
       if (!PROJECTION_PARAMETERS.has(name.toLowerCase())) continue;
-      copy ??= Object.assign({}, parameters);
+      // Own properties only, as parsed: a client's `__proto__` key stays a key.
+      copy ??= Object.fromEntries(Object.entries(parameters));
       copy[name] = strip(copy[name]);
     }
     // Without attributes/excludedAttributes (an IdP's lookup) there is nothing to copy.
