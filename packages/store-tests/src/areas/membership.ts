@@ -123,9 +123,8 @@ export function defineMembershipConformance(harness: ConformanceHarness): void {
       expect(await membersOf(tenant, group.id)).toEqual(sorted(users.slice(10)));
     });
 
-    test("memberOf lists a member's direct groups with their displayName", async () => {
-      const tenant = newTenant("member-of");
-      const [a, b] = (await createUsers(tenant, 2)) as [string, string];
+    /** Admins holds `a`; Staff holds `a`, `b` and Admins: a user in two groups, a group in one. */
+    const createAdminsAndStaff = async (tenant: string, a: string, b: string) => {
       const repository = repositoryOf();
       const admins = await repository.create(tenant, {
         resourceType: "Group",
@@ -137,10 +136,18 @@ export function defineMembershipConformance(harness: ConformanceHarness): void {
         data: { displayName: "Staff" },
         members: [member(a), member(b), { value: admins.id, type: "Group" }],
       });
-      const of = (groupsOfMember: readonly GroupRef[]) =>
-        [...groupsOfMember].sort((left, right) => (left.id < right.id ? -1 : 1));
-      expect(of(await current().memberOf(tenant, a, RELATION_NAMES))).toEqual(
-        of([
+      return { admins, staff };
+    };
+    /** Groups in id order, for comparing answers given in no particular order. */
+    const byId = (groups: readonly GroupRef[] | undefined) =>
+      groups === undefined ? undefined : [...groups].sort((l, r) => (l.id < r.id ? -1 : 1));
+
+    test("memberOf lists a member's direct groups with their displayName", async () => {
+      const tenant = newTenant("member-of");
+      const [a, b] = (await createUsers(tenant, 2)) as [string, string];
+      const { admins, staff } = await createAdminsAndStaff(tenant, a, b);
+      expect(byId(await current().memberOf(tenant, a, RELATION_NAMES))).toEqual(
+        byId([
           { resourceType: "Group", id: admins.id, display: "Admins" },
           { resourceType: "Group", id: staff.id, display: "Staff" },
         ]),
@@ -158,23 +165,11 @@ export function defineMembershipConformance(harness: ConformanceHarness): void {
     test("a read that asks for memberOf carries exactly the member's groups", async () => {
       const tenant = newTenant("read-member-of");
       const [a, b, c] = (await createUsers(tenant, 3)) as [string, string, string];
-      const repository = repositoryOf();
-      const admins = await repository.create(tenant, {
-        resourceType: "Group",
-        data: { displayName: "Admins" },
-        members: [member(a)],
-      });
-      const staff = await repository.create(tenant, {
-        resourceType: "Group",
-        data: { displayName: "Staff" },
-        members: [member(a), member(b), { value: admins.id, type: "Group" }],
-      });
-      const of = (groups: readonly GroupRef[] | undefined) =>
-        groups === undefined ? undefined : [...groups].sort((l, r) => (l.id < r.id ? -1 : 1));
+      const { admins, staff } = await createAdminsAndStaff(tenant, a, b);
       /** What a read attached is what memberOf() answers, `[]` included. */
       const agrees = async (id: string, attached: readonly GroupRef[] | undefined) => {
         expect(attached, `memberOf of ${id}`).toBeDefined();
-        expect(of(attached)).toEqual(of(await current().memberOf(tenant, id, RELATION_NAMES)));
+        expect(byId(attached)).toEqual(byId(await current().memberOf(tenant, id, RELATION_NAMES)));
       };
       const asked = { includeMemberOf: true, ...RELATION_NAMES };
       for (const [type, id] of [
