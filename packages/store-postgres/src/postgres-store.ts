@@ -111,11 +111,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   }
   const prepared = options.preparedStatements !== false;
   // PGlite prepares through its own protocol entry point; a pg Pool names statements.
-  const client: PostgresClient =
-    prepared && isPgliteLike(given) ? withPreparedStatements(given) : given;
+  const preparedOnPglite = prepared && isPgliteLike(given);
+  const client: PostgresClient = preparedOnPglite ? withPreparedStatements(given) : given;
   const named = prepared && isPgPool(given);
   /** Whether PostgreSQL keeps each statement's plan instead of planning it on every call. */
-  const plansKept = named || (prepared && isPgliteLike(given));
+  const plansKept = named || preparedOnPglite;
   /** What reads run on: the client, naming statements when `named`. */
   const db: Queryable = named ? withNamedStatements(client) : client;
   /** `inTransaction`, naming the transaction's statements when `named`. */

@@ -143,15 +143,18 @@ async function render(
   return renderWithGroups(context, request, resourceSchema, record, projection, groups);
 }
 
-/** Renders a page of records, a bounded number at a time (each may read its groups). */
+/**
+ * Renders a page of records, a bounded number at a time (each may read its groups).
+ * `groupsShown`: `showsGroups` of the projection, which the page's read was asked with.
+ */
 async function renderAll(
   context: ServiceContext,
   request: ScimRequest,
   resourceSchema: ResourceSchema,
   records: readonly StoredRecord[],
   projection: Projection,
+  groupsShown: boolean,
 ): Promise<ScimObject[]> {
-  const groupsShown = showsGroups(resourceSchema, projection);
   if (!groupsShown || records.every((record) => record.memberOf !== undefined)) {
     // Nothing to read: the store attached every record's groups, or none are shown.
     return records.map((record) =>
@@ -305,13 +308,14 @@ export async function listResources(
   source: ListQuerySource,
 ): Promise<ScimResponse> {
   const query = unwrap(parseList(context, source, resourceSchema));
+  const groupsShown = showsGroups(resourceSchema, query.projection);
   // Optional fields are assigned, not spread: this is the path of every IdP lookup.
   const storeQuery: { -readonly [K in keyof StoreQuery]: StoreQuery[K] } = {
     resourceType: resourceSchema.resourceType.id,
     page: query.page,
     includeMembers: needsMembers(resourceSchema, query.projection),
     // A page's groups in the page's read, not one read per record.
-    includeMemberOf: showsGroups(resourceSchema, query.projection),
+    includeMemberOf: groupsShown,
   };
   if (query.filter !== undefined) storeQuery.filter = query.filter;
   if (query.sort !== undefined) storeQuery.sort = query.sort;
@@ -322,6 +326,7 @@ export async function listResources(
     resourceSchema,
     result.records,
     query.projection,
+    groupsShown,
   );
   return {
     status: 200,
